@@ -1,0 +1,79 @@
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from .models import User
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(
+        z
+        for z in zoneinfo.available_timezones()
+        if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    )
+    return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones)]
+
+
+class SignupDetailsForm(forms.Form):
+    """Extra fields on allauth's sign-up form (allauth calls ``signup``)."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=200,
+        help_text=_("As you would like it to appear to other members. Any script is welcome."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    country_of_residence = LazyTypedChoiceField(
+        label=_("Country of residence"), choices=[("", "—"), *countries], required=False
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        initial="UTC",
+        help_text=_("Session times are shown to you in this time zone."),
+    )
+    field_order = [
+        "full_name",
+        "email",
+        "password1",
+        "password2",
+        "country_of_residence",
+        "time_zone",
+    ]
+
+    def signup(self, request, user: User) -> None:
+        user.full_name = self.cleaned_data["full_name"].strip()
+        user.country_of_residence = self.cleaned_data.get("country_of_residence") or ""
+        user.time_zone = self.cleaned_data["time_zone"]
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        user.preferred_language = language[:2] if language[:2] in dict(settings.LANGUAGES) else "en"
+        user.save()
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = User
+        fields = [
+            "full_name",
+            "preferred_language",
+            "time_zone",
+            "country_of_residence",
+            "gender",
+            "gender_self_description",
+        ]
+        help_texts = {
+            "gender": _("Optional. Used only, without names, in participation statistics."),
+            "gender_self_description": _("Only if you chose to describe yourself."),
+        }
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

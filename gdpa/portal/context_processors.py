@@ -1,0 +1,20 @@
+from django.urls import reverse
+
+from gdpa.accounts.roles import LABELS, roles_for
+
+from .registry import nav_links_for
+
+
+def navigation(request) -> dict:
+    """Header navigation: links for the person's roles, each marked when it is the page."""
+    path = request.path
+    items = []
+    for link in nav_links_for(request.user):
+        url = reverse(link.url_name)
+        active = path == url or (url != "/" and path.startswith(url))
+        items.append({"label": link.label, "url": url, "active": active})
+    roles = roles_for(request.user)
+    return {
+        "nav_items": items,
+        "user_role_labels": [str(LABELS[r]) for r in sorted(roles) if r in LABELS],
+    }

@@ -1,0 +1,93 @@
+"""Registries the apps fill in ``AppConfig.ready()``; the kernel only iterates them.
+
+* dashboard panels: a section of the signed-in dashboard, shown to some roles;
+* navigation links: entries of the header navigation, shown to some roles.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gdpa.accounts.roles import roles_for
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    #: Roles that see the panel; empty means every signed-in person.
+    roles: frozenset[str] = field(default_factory=frozenset)
+    #: Extra template context, computed with a fixed number of queries.
+    context: Callable[[object], dict] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavLink:
+    key: str
+    label: str
+    url_name: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    order: int = 100
+    #: Also shown to visitors who are not signed in.
+    public: bool = False
+
+
+_panels: dict[str, Panel] = {}
+_links: dict[str, NavLink] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _panels[panel.key] = panel
+
+
+def register_nav_link(link: NavLink) -> None:
+    _links[link.key] = link
+
+
+def _visible(roles: frozenset[str], needed: frozenset[str]) -> bool:
+    return not needed or bool(roles & needed)
+
+
+def panels_for(request) -> list[tuple[Panel, dict]]:
+    roles = roles_for(request.user)
+    shown = sorted((p for p in _panels.values() if _visible(roles, p.roles)), key=lambda p: p.order)
+    return [(p, p.context(request) if p.context else {}) for p in shown]
+
+
+def nav_links_for(user) -> list[NavLink]:
+    signed_in = getattr(user, "is_authenticated", False)
+    roles = roles_for(user)
+    links = [
+        link
+        for link in _links.values()
+        if (link.public or signed_in)
+        and (not signed_in or _visible(roles, link.roles))
+        and (signed_in or not link.roles)
+    ]
+    return sorted(links, key=lambda link: link.order)
+
+
+_home_providers: list[Callable[[], dict]] = []
+
+
+def register_home_facts(provider: Callable[[], dict]) -> None:
+    """An app adds context to the public home page (e.g. the member states)."""
+    if provider not in _home_providers:
+        _home_providers.append(provider)
+
+
+def home_facts_providers() -> list[Callable[[], dict]]:
+    return list(_home_providers)
+
+
+#: Demo-data seeders: ``fn(password) -> list[(role label, e-mail)]``, run in order.
+_demo_seeders: list[tuple[int, Callable[[str], list[tuple[str, str]]]]] = []
+
+
+def register_demo_seeder(order: int, seeder: Callable[[str], list[tuple[str, str]]]) -> None:
+    if all(existing is not seeder for _, existing in _demo_seeders):
+        _demo_seeders.append((order, seeder))
+
+
+def demo_seeders() -> list[Callable[[str], list[tuple[str, str]]]]:
+    return [seeder for _, seeder in sorted(_demo_seeders, key=lambda item: item[0])]
