@@ -1,0 +1,85 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AllianceConfig(AppConfig):
+    """Who is in the alliance and what it does together."""
+
+    name = "alliance"
+    verbose_name = _("Alliance")
+
+    def ready(self) -> None:
+        from gdpa.accounts import roles
+        from gdpa.portal.registry import (
+            NavLink,
+            Panel,
+            register_demo_seeder,
+            register_home_facts,
+            register_nav_link,
+            register_panel,
+        )
+
+        from . import dashboard, demo
+        from .permissions import memberships_of
+
+        def resolve(user):
+            from .models import Membership, Organization
+
+            found = set()
+            for m in memberships_of(user):
+                org = m.organization
+                if org.kind == Organization.Kind.IOM and org.is_verified:
+                    found.add(roles.IOM_STAFF)
+                elif org.kind == Organization.Kind.GOVERNMENT and org.is_verified:
+                    found.add(
+                        roles.FOCAL_POINT if m.role != Membership.Role.MEMBER else roles.MEMBER
+                    )
+                elif org.kind == Organization.Kind.DIASPORA:
+                    found.add(
+                        roles.DIASPORA_LEADER if m.role == Membership.Role.ADMIN else roles.MEMBER
+                    )
+                elif org.kind in Organization.PARTNER_KINDS:
+                    found.add(roles.PARTNER)
+            return found
+
+        roles.register_role_resolver(resolve)
+        register_home_facts(dashboard.home_facts)
+        staff = frozenset({roles.IOM_STAFF})
+        register_nav_link(
+            NavLink("organizations", _("My organizations"), "alliance:my_organizations", order=20)
+        )
+        register_nav_link(
+            NavLink("verification", _("Verification"), "alliance:verification_queue", staff, 50)
+        )
+        register_nav_link(
+            NavLink(
+                "all-organizations", _("Organizations"), "alliance:staff_organizations", staff, 51
+            )
+        )
+        register_nav_link(
+            NavLink("member-states", _("Member states"), "alliance:member_states", staff, 52)
+        )
+        register_panel(
+            Panel("staff", "alliance/panels/staff.html", staff, dashboard.staff_context, order=5)
+        )
+        register_panel(
+            Panel(
+                "organizations",
+                "alliance/panels/organizations.html",
+                context=dashboard.organizations_context,
+                order=10,
+            )
+        )
+        register_panel(
+            Panel(
+                "sessions",
+                "alliance/panels/sessions.html",
+                context=dashboard.sessions_context,
+                order=8,
+            )
+        )
+        register_nav_link(NavLink("sessions", _("Sessions"), "alliance:my_sessions", order=15))
+        register_nav_link(
+            NavLink("staff-sessions", _("Manage sessions"), "alliance:staff_sessions", staff, 49)
+        )
+        register_demo_seeder(10, demo.seed)

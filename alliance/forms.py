@@ -1,0 +1,335 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from gdpa.accounts.forms import time_zone_choices
+
+from . import selectors
+from .models import AllianceSession, Membership, MemberState, Organization, Participant
+
+
+class TranslatedChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class OrganizationRegistrationForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of organization"),
+        choices=[(k.value, k.label) for k in Organization.SELF_REGISTERED_KINDS],
+    )
+    name = forms.CharField(label=_("Name of the organization"), max_length=200)
+    country = LazyTypedChoiceField(
+        label=_("Country where it is based"), choices=[("", "—"), *countries]
+    )
+    countries_of_origin = forms.MultipleChoiceField(
+        label=_("Diaspora countries of origin"),
+        choices=countries,
+        required=False,
+        help_text=_(
+            "The countries your members or their families come from. "
+            "Hold Ctrl (or ⌘) to choose several."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    countries_of_residence = forms.MultipleChoiceField(
+        label=_("Countries of residence"),
+        choices=countries,
+        required=False,
+        help_text=_("Where your members live. Hold Ctrl (or ⌘) to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    sectors = TranslatedChoiceField(
+        label=_("Sectors"),
+        queryset=selectors.sectors(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    capitals = TranslatedChoiceField(
+        label=_("Diaspora capitals you work on"),
+        queryset=selectors.capitals(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The four capitals of the Dublin Declaration."),
+    )
+    description = forms.CharField(
+        label=_("What the organization does"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+
+
+class GovernmentOrganizationForm(forms.Form):
+    member_state = forms.ModelChoiceField(
+        label=_("Member state"), queryset=MemberState.objects.order_by("country")
+    )
+    name = forms.CharField(
+        label=_("Name of the government body"),
+        max_length=200,
+        help_text=_("For example the ministry or office responsible for diaspora affairs."),
+    )
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+
+class MemberStateForm(forms.ModelForm):
+    class Meta:
+        model = MemberState
+        fields = ["country", "joined_on", "is_benefiting"]
+        widgets = {"joined_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class ManageRightForm(forms.Form):
+    allowed = forms.BooleanField(label=_("May invite and manage members"), required=False)
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the applicant by e-mail."),
+    )
+
+
+class OrganizationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *Organization.Kind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *Organization.Status.choices],
+        required=False,
+    )
+
+
+class SwitchOrganizationForm(forms.Form):
+    organization = forms.IntegerField()
+    next = forms.CharField(required=False)
+
+
+# Alliance sessions ------------------------------------------------------------------------
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time as read on a clock in the session's time zone (kept naive here;
+    the form turns it into UTC with the session's zone)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.replace(tzinfo=None)
+        for fmt in self.FORMATS:
+            try:
+                return datetime.datetime.strptime(str(value).strip(), fmt)
+            except ValueError:
+                continue
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of session"), choices=AllianceSession.Kind.choices)
+    sectors = TranslatedChoiceField(
+        label=_("Sectors"),
+        queryset=selectors.sectors(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Session time zone"),
+        choices=time_zone_choices,
+        help_text=_("The start and end below are in this time zone."),
+    )
+    start = WallClockField(label=_("Start"))
+    end = WallClockField(label=_("End"))
+    format = forms.ChoiceField(label=_("Format"), choices=AllianceSession.Format.choices)
+    join_url = forms.URLField(
+        label=_("Join link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Shown only to accepted participants, from 30 minutes before the start."),
+    )
+    venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
+    capacity = forms.IntegerField(
+        label=_("Capacity"), min_value=1, required=False, help_text=_("Leave empty for no limit.")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (AllianceSession.Status.DRAFT, AllianceSession.Status.DRAFT.label),
+            (AllianceSession.Status.SCHEDULED, AllianceSession.Status.SCHEDULED.label),
+        ],
+        help_text=_("Invitations can be sent once the session is scheduled."),
+    )
+
+    def clean(self):
+        from .services import local_to_utc
+
+        data = super().clean()
+        zone = data.get("time_zone")
+        for field, target in (("start", "starts_at"), ("end", "ends_at")):
+            if zone and data.get(field):
+                try:
+                    data[target] = local_to_utc(data[field], zone, field)
+                except forms.ValidationError as error:
+                    self.add_error(field, error.error_dict[field])
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "kind": data["kind"],
+            "description": data["description"],
+            "time_zone": data["time_zone"],
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "format": data["format"],
+            "join_url": data["join_url"],
+            "venue": data["venue"],
+            "capacity": data["capacity"],
+            "status": data["status"],
+        }
+
+    @classmethod
+    def initial_for(cls, session: AllianceSession) -> dict:
+        zone = ZoneInfo(session.time_zone)
+        return {
+            "title": session.title,
+            "kind": session.kind,
+            "sectors": list(session.sectors.all()),
+            "description": session.description,
+            "time_zone": session.time_zone,
+            "start": session.starts_at.astimezone(zone).replace(tzinfo=None),
+            "end": session.ends_at.astimezone(zone).replace(tzinfo=None),
+            "format": session.format,
+            "join_url": session.join_url,
+            "venue": session.venue,
+            "capacity": session.capacity,
+            "status": session.status if session.status != "held" else "scheduled",
+        }
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Agenda item"), max_length=200, required=False)
+    speaker = forms.CharField(label=_("Speaker"), max_length=200, required=False)
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=1, max_value=600, required=False, initial=15
+    )
+
+
+AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=3, max_num=40, validate_max=True)
+
+
+def agenda_items(formset) -> list[dict]:
+    return [
+        {
+            "title": f.cleaned_data["title"],
+            "speaker": f.cleaned_data.get("speaker", ""),
+            "duration_minutes": f.cleaned_data.get("duration_minutes") or 15,
+        }
+        for f in formset.forms
+        if f.cleaned_data.get("title")
+    ]
+
+
+class SessionInviteForm(forms.Form):
+    member_states = forms.ModelMultipleChoiceField(
+        label=_("Focal points of these member states"),
+        queryset=MemberState.objects.order_by("country"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    org_kinds = forms.MultipleChoiceField(
+        label=_("Members of verified organizations of these kinds"),
+        choices=[c for c in Organization.Kind.choices if c[0] != Organization.Kind.IOM],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sectors = TranslatedChoiceField(
+        label=_("…working in these sectors"),
+        queryset=selectors.sectors(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    countries = forms.MultipleChoiceField(
+        label=_("…based in these countries"),
+        choices=countries,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+    )
+    include_youth = forms.BooleanField(label=_("All youth participants"), required=False)
+    emails = forms.CharField(
+        label=_("Individual e-mail addresses"),
+        required=False,
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line or separated by commas. People without an account can sign up."),
+    )
+
+    def clean_emails(self) -> list[str]:
+        import re
+
+        return [e for e in re.split(r"[\s,;]+", self.cleaned_data["emails"]) if e]
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[
+            (Participant.Rsvp.ACCEPTED, _("Accept")),
+            (Participant.Rsvp.TENTATIVE, _("Tentative")),
+            (Participant.Rsvp.DECLINED, _("Decline")),
+        ],
+    )
+
+
+class CheckinForm(forms.Form):
+    code = forms.CharField(label=_("Code shown in the room"), max_length=8)
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary / minutes"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("File"), help_text=_("PDF, Word, Excel or PowerPoint, at most 10 MB.")
+    )

@@ -1,0 +1,72 @@
+from django.urls import path
+
+from . import views
+
+app_name = "alliance"
+urlpatterns = [
+    path("organizations/", views.my_organizations, name="my_organizations"),
+    path("organizations/register/", views.organization_register, name="organization_register"),
+    path("organizations/switch/", views.switch_organization, name="switch_organization"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization"),
+    path("organizations/<int:pk>/invite/", views.invitation_send, name="invitation_send"),
+    path(
+        "organizations/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "organizations/<int:pk>/members/<int:membership_pk>/role/",
+        views.membership_role,
+        name="membership_role",
+    ),
+    path(
+        "organizations/<int:pk>/members/<int:membership_pk>/remove/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
+    path(
+        "organizations/<int:pk>/members/<int:membership_pk>/manage-right/",
+        views.membership_manage_right,
+        name="membership_manage_right",
+    ),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("staff/verification/", views.verification_queue, name="verification_queue"),
+    path(
+        "staff/verification/<int:pk>/approve/",
+        views.verification_approve,
+        name="verification_approve",
+    ),
+    path(
+        "staff/verification/<int:pk>/reject/", views.verification_reject, name="verification_reject"
+    ),
+    path("staff/organizations/", views.staff_organizations, name="staff_organizations"),
+    path("staff/organizations/new-government/", views.government_create, name="government_create"),
+    path("staff/member-states/", views.member_states, name="member_states"),
+    path("sessions/", views.my_sessions, name="my_sessions"),
+    path("sessions/<int:pk>/", views.session, name="session"),
+    path("sessions/<int:pk>/rsvp/", views.session_rsvp, name="session_rsvp"),
+    path("sessions/<int:pk>/calendar.ics", views.session_ics, name="session_ics"),
+    path("sessions/<int:pk>/check-in/", views.session_checkin, name="session_checkin"),
+    path(
+        "sessions/<int:pk>/documents/<int:document_pk>/",
+        views.session_document,
+        name="session_document",
+    ),
+    path("sessions/answer/<str:token>/", views.rsvp_link, name="rsvp_link"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("calendar/reset/", views.calendar_feed_reset, name="calendar_feed_reset"),
+    path("staff/sessions/", views.staff_sessions, name="staff_sessions"),
+    path("staff/sessions/new/", views.session_create, name="session_create"),
+    path("staff/sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
+    path("staff/sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
+    path("staff/sessions/<int:pk>/invite/", views.session_invite, name="session_invite"),
+    path(
+        "staff/sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"
+    ),
+    path("staff/sessions/<int:pk>/summary/", views.session_summary, name="session_summary"),
+    path(
+        "staff/sessions/<int:pk>/documents/",
+        views.session_document_add,
+        name="session_document_add",
+    ),
+]

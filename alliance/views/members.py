@@ -1,0 +1,368 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gdpa.accounts.permissions import staff_required
+from gdpa.portal.forms import apply_validation_error
+from gdpa.portal.htmx import attempt, is_partial_request, notify, render_region
+
+from .. import permissions, selectors, services
+from ..forms import (
+    GovernmentOrganizationForm,
+    InvitationForm,
+    ManageRightForm,
+    MemberStateForm,
+    OrganizationFilterForm,
+    OrganizationRegistrationForm,
+    RejectionForm,
+    RoleForm,
+    SwitchOrganizationForm,
+)
+from ..models import Membership, Organization
+from ..permissions import CURRENT_ORG_KEY
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or default
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+# Organizations of the signed-in person ---------------------------------------------------
+
+
+@login_required
+def my_organizations(request):
+    return render(
+        request,
+        "alliance/my_organizations.html",
+        {"memberships": permissions.memberships_of(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def switch_organization(request):
+    form = SwitchOrganizationForm(request.POST)
+    if form.is_valid():
+        organization = permissions.access_organization(
+            request.user, form.cleaned_data["organization"]
+        )
+        if permissions.membership_in(request.user, organization) is None:
+            messages.error(request, _("You are not a member of that organization."))
+        else:
+            request.session[CURRENT_ORG_KEY] = organization.pk
+            messages.success(
+                request, _("You are now working as %(name)s.") % {"name": organization}
+            )
+    return redirect(_safe_next(request, reverse("portal:dashboard")))
+
+
+@login_required
+def organization_register(request):
+    form = OrganizationRegistrationForm(
+        request.POST or None, initial={"contact_email": request.user.email}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_register(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            request.session[CURRENT_ORG_KEY] = organization.pk
+            messages.success(
+                request,
+                _("%(name)s is registered. IOM staff will verify it; you will get an e-mail.")
+                % {"name": organization.name},
+            )
+            return redirect("alliance:organization", organization.pk)
+    return render(request, "alliance/organization_register.html", {"form": form})
+
+
+def _organization_context(request, organization: Organization, **extra) -> dict:
+    can_manage = permissions.can_manage_members(request.user, organization)
+    context = {
+        "organization": selectors.organization_profile(organization),
+        "membership": permissions.membership_in(request.user, organization),
+        "can_manage": can_manage,
+        "can_delegate": permissions.can_delegate(request.user, organization),
+        "members": selectors.organization_members(organization),
+        "roles": Membership.Role.choices,
+        "invitations": selectors.organization_open_invitations(organization) if can_manage else [],
+        "invite_form": InvitationForm(),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def organization_detail(request, pk: int):
+    organization = permissions.access_organization(request.user, pk)
+    return render(
+        request, "alliance/organization_detail.html", _organization_context(request, organization)
+    )
+
+
+def _people_response(request, organization: Organization, status: int = 200, **extra):
+    if not is_partial_request(request) and status == 200:
+        return redirect("alliance:organization", organization.pk)
+    return render_region(
+        request,
+        "alliance/organization_detail.html",
+        "people",
+        _organization_context(request, organization, **extra),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def invitation_send(request, pk: int):
+    organization = permissions.access_organization_to_manage(request.user, pk)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                actor=request.user, organization=organization, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            notice = notify(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            return _people_response(request, organization, notice=notice)
+    return _people_response(request, organization, status=422, invite_form=form)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk: int, invitation_pk: int):
+    organization = permissions.access_organization_to_manage(request.user, pk)
+    invitation = permissions.access_invitation(request.user, organization, invitation_pk)
+    _ok, notice = attempt(
+        request,
+        lambda: services.invitation_revoke(actor=request.user, invitation=invitation),
+        lambda _done: _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email},
+    )
+    return _people_response(request, organization, notice=notice)
+
+
+@login_required
+@require_POST
+def membership_role(request, pk: int, membership_pk: int):
+    organization = permissions.access_organization_to_manage(request.user, pk)
+    membership = permissions.access_membership(request.user, organization, membership_pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _people_response(request, organization, status=422, notice=_("Choose a valid role."))
+    _ok, notice = attempt(
+        request,
+        lambda: services.membership_change_role(
+            actor=request.user, membership=membership, role=form.cleaned_data["role"]
+        ),
+        lambda changed: (
+            _("%(name)s is now %(role)s.")
+            % {"name": changed.user, "role": changed.get_role_display()}
+        ),
+    )
+    return _people_response(request, organization, notice=notice)
+
+
+@login_required
+@require_POST
+def membership_remove(request, pk: int, membership_pk: int):
+    organization = permissions.access_organization(request.user, pk)
+    membership = permissions.access_membership(request.user, organization, membership_pk)
+    if not permissions.can_remove_membership(request.user, membership):
+        return _people_response(
+            request, organization, status=403, notice=_("You may not remove this member.")
+        )
+    leaving = membership.user_id == request.user.pk
+    ok, notice = attempt(
+        request,
+        lambda: services.membership_remove(actor=request.user, membership=membership),
+        lambda _done: (
+            _("You left %(name)s.") % {"name": organization}
+            if leaving
+            else _("%(name)s was removed.") % {"name": membership.user}
+        ),
+    )
+    if ok and leaving:
+        messages.success(request, notice)
+        response = redirect("alliance:my_organizations")
+        if is_partial_request(request):
+            response["HX-Redirect"] = reverse("alliance:my_organizations")
+        return response
+    return _people_response(request, organization, notice=notice)
+
+
+@login_required
+@require_POST
+def membership_manage_right(request, pk: int, membership_pk: int):
+    organization = permissions.access_organization(request.user, pk)
+    if not permissions.can_delegate(request.user, organization):
+        return _people_response(
+            request, organization, status=403, notice=_("Only administrators may do this.")
+        )
+    membership = permissions.access_membership(request.user, organization, membership_pk)
+    form = ManageRightForm(request.POST)
+    form.is_valid()
+    allowed = form.cleaned_data.get("allowed", False)
+    services.membership_set_member_management(
+        actor=request.user, membership=membership, allowed=allowed
+    )
+    notice = notify(
+        request,
+        (
+            _("%(name)s may now invite and manage members.")
+            if allowed
+            else _("%(name)s may no longer invite and manage members.")
+        )
+        % {"name": membership.user},
+    )
+    return _people_response(request, organization, notice=notice)
+
+
+# Invitation links -------------------------------------------------------------------------
+
+
+def invitation(request, token: str):
+    """The page an invitation e-mail links to: shows it, and accepts it on POST."""
+    error = None
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationError as exc:
+        invitation, error = None, " ".join(exc.messages)
+    if request.method == "POST" and invitation is not None:
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            membership = services.invitation_accept(user=request.user, token=token)
+        except services.InvitationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            request.session[CURRENT_ORG_KEY] = membership.organization_id
+            messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organization})
+            return redirect("alliance:organization", membership.organization_id)
+    status = 400 if error else 200
+    return render(
+        request,
+        "alliance/invitation.html",
+        {"invitation": invitation, "error": error, "token": token},
+        status=status,
+    )
+
+
+# IOM staff --------------------------------------------------------------------------------
+
+
+def _queue_response(request, status: int = 200, **extra):
+    context = {"pending": selectors.organizations_pending(), **extra}
+    return render_region(request, "alliance/staff/verification.html", "queue", context, status)
+
+
+@staff_required
+def verification_queue(request):
+    return _queue_response(request)
+
+
+@staff_required
+@require_POST
+def verification_approve(request, pk: int):
+    organization = permissions.access_pending_organization(request.user, pk)
+    _ok, notice = attempt(
+        request,
+        lambda: services.organization_verify(actor=request.user, organization=organization),
+        lambda _done: _("%(name)s is verified; the applicant was told.") % {"name": organization},
+    )
+    if not is_partial_request(request):
+        return redirect("alliance:verification_queue")
+    return _queue_response(request, notice=notice)
+
+
+@staff_required
+@require_POST
+def verification_reject(request, pk: int):
+    organization = permissions.access_pending_organization(request.user, pk)
+    form = RejectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.organization_reject(
+                actor=request.user, organization=organization, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            notice = notify(
+                request,
+                _("%(name)s was rejected; the reason was sent to the applicant.")
+                % {"name": organization},
+            )
+            if not is_partial_request(request):
+                return redirect("alliance:verification_queue")
+            return _queue_response(request, notice=notice)
+    return _queue_response(request, status=422, reject_form=form, rejecting=organization.pk)
+
+
+@staff_required
+def staff_organizations(request):
+    form = OrganizationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organizations = selectors.organizations_all(
+        kind=filters.get("kind", ""), status=filters.get("status", ""), query=filters.get("q", "")
+    )
+    return render_region(
+        request,
+        "alliance/staff/organizations.html",
+        "results",
+        {"form": form, "organizations": organizations[:200], "total": organizations.count()},
+    )
+
+
+@staff_required
+def member_states(request):
+    form = MemberStateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            state = services.member_state_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("%(name)s joined the alliance.") % {"name": state})
+            return redirect("alliance:member_states")
+    return render(
+        request,
+        "alliance/staff/member_states.html",
+        {"form": form, "member_states": selectors.member_states()},
+    )
+
+
+@staff_required
+def government_create(request):
+    form = GovernmentOrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organization = services.organization_register(
+                actor=request.user,
+                kind=Organization.Kind.GOVERNMENT,
+                country=data["member_state"].country.code,
+                **data,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was created. Invite its focal point from its page.")
+                % {"name": organization},
+            )
+            return redirect("alliance:organization", organization.pk)
+    return render(request, "alliance/staff/government_create.html", {"form": form})

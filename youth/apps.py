@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class YouthConfig(AppConfig):
+    """Young diaspora participants: their profiles and consents (Outcome 2)."""
+
+    name = "youth"
+    verbose_name = _("Youth")
+
+    def ready(self) -> None:
+        from gdpa.accounts import roles
+        from gdpa.portal.registry import (
+            NavLink,
+            Panel,
+            register_demo_seeder,
+            register_nav_link,
+            register_panel,
+        )
+
+        from . import demo
+        from .models import YouthProfile
+        from .selectors import youth_profile_of
+
+        roles.register_role_members(roles.YOUTH, lambda: YouthProfile.objects.values("user_id"))
+        roles.register_role_resolver(
+            lambda user: {roles.YOUTH} if youth_profile_of(user) is not None else set()
+        )
+        register_panel(
+            Panel(
+                "youth",
+                "youth/panels/youth.html",
+                context=lambda request: {"youth_profile": youth_profile_of(request.user)},
+                order=30,
+            )
+        )
+        register_nav_link(NavLink("youth", _("Youth"), "youth:join", order=40))
+        register_demo_seeder(20, demo.seed)

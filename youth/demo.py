@@ -1,0 +1,75 @@
+"""Demo youth participants, created through the real services."""
+
+from django.contrib.auth import get_user_model
+
+from alliance.models import Sector
+from gdpa.accounts.models import Gender
+from gdpa.accounts.services import user_create
+
+from . import services
+from .models import YouthProfile
+
+YOUTH = [
+    (
+        "Valeria Flores",
+        "es",
+        "America/Los_Angeles",
+        "US",
+        ["SV"],
+        2002,
+        Gender.WOMAN,
+        "",
+        ["health"],
+    ),
+    ("Tevita Ratu", "en", "Australia/Sydney", "AU", ["FJ"], 1999, Gender.MAN, "", ["climate"]),
+    (
+        "Sam Okonjo-Dewan",
+        "en",
+        "Europe/London",
+        "GB",
+        ["MU", "GE"],
+        2004,
+        Gender.SELF_DESCRIBED,
+        "Genderfluid",
+        ["gender-youth"],
+    ),
+    (
+        "Lucía Paredes",
+        "es",
+        "Europe/Madrid",
+        "ES",
+        ["PE"],
+        2001,
+        Gender.PREFER_NOT_TO_SAY,
+        "",
+        ["climate", "gender-youth"],
+    ),
+]
+
+
+def seed(password: str) -> list[tuple[str, str]]:
+    logins = []
+    User = get_user_model()
+    for name, lang, zone, based, heritage, year, gender, described, interests in YOUTH:
+        email = name.lower().replace(" ", ".").replace("í", "i") + "@youth.example.org"
+        user = User.objects.filter(email__iexact=email).first() or user_create(
+            email=email,
+            full_name=name,
+            password=password,
+            email_verified=True,
+            preferred_language=lang,
+            time_zone=zone,
+            country_of_residence=based,
+            gender=gender,
+            gender_self_description=described,
+        )
+        if not YouthProfile.objects.filter(user=user).exists():
+            services.youth_profile_create(
+                user=user,
+                birth_year=year,
+                heritage_countries=heritage,
+                interests=list(Sector.objects.filter(slug__in=interests)),
+                consent=True,
+            )
+        logins.append(("Youth participant", user.email))
+    return logins
