@@ -1,0 +1,153 @@
+import datetime
+import os
+import shutil
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from alliance import services as alliance_services
+from alliance.models import AllianceSession, Membership, Organization
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("GDPA_REQUIRE_SERVICES") == "1"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Chromium; in CI (GDPA_REQUIRE_SERVICES=1) they must run."""
+    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM) or REQUIRE_SERVICES:
+        return
+    skip = pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate limits live in the cache, the language in the thread: each test starts afresh."""
+    cache.clear()
+    translation.activate("en")
+    yield
+    translation.deactivate()
+    cache.clear()
+
+
+@pytest.fixture
+def staff(db):
+    return factories.make_staff()
+
+
+@pytest.fixture
+def staff_without_mfa(db):
+    return factories.make_staff(with_mfa=False)
+
+
+@pytest.fixture
+def diaspora_org(db, staff):
+    leader = factories.make_user(full_name="Diaspora Leader")
+    return factories.make_organization(
+        admin=leader, name="Fiji Diaspora Network", verified_by=staff
+    )
+
+
+@pytest.fixture
+def leader(diaspora_org):
+    return Membership.objects.get(organization=diaspora_org, role=Membership.Role.ADMIN).user
+
+
+@pytest.fixture
+def member(staff, diaspora_org):
+    return factories.add_member(staff=staff, organization=diaspora_org)
+
+
+@pytest.fixture
+def government(staff):
+    return factories.make_government(staff=staff, country="FJ")
+
+
+@pytest.fixture
+def focal_point(staff, government):
+    return factories.add_member(
+        staff=staff, organization=government, role=Membership.Role.FOCAL_POINT
+    )
+
+
+@pytest.fixture
+def other_org(db, staff):
+    """Another tenant, with its own admin."""
+    admin = factories.make_user(full_name="Other Admin")
+    return factories.make_organization(
+        admin=admin, name="Peruvian Network Spain", country="ES", verified_by=staff
+    )
+
+
+@pytest.fixture
+def outsider(other_org):
+    return Membership.objects.get(organization=other_org).user
+
+
+@pytest.fixture
+def partner(db, staff):
+    admin = factories.make_user(full_name="Partner Person")
+    factories.make_organization(
+        admin=admin, kind=Organization.Kind.ACADEMIA, name="Diaspora Institute", verified_by=staff
+    )
+    return admin
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign a user in and return the client (no two-factor step)."""
+
+    def _sign_in(user):
+        client.force_login(user)
+        return client
+
+    return _sign_in
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def make_session(staff):
+    def _make(**overrides):
+        start = timezone.now() + datetime.timedelta(days=10)
+        fields = {
+            "title": "Health and Well-being working group",
+            "kind": AllianceSession.Kind.WORKING_GROUP,
+            "time_zone": "Pacific/Fiji",
+            "starts_at": start,
+            "ends_at": start + datetime.timedelta(hours=2),
+            "format": AllianceSession.Format.HYBRID,
+            "join_url": "https://meet.example.org/gdpa-health",
+            "venue": "IOM Suva office",
+            "status": AllianceSession.Status.SCHEDULED,
+            "agenda": [{"title": "Opening", "speaker": "IOM", "duration_minutes": 10}],
+        }
+        fields.update(overrides)
+        return alliance_services.session_create(actor=staff, **fields)
+
+    return _make
+
+
+@pytest.fixture
+def scheduled(make_session):
+    return make_session()

@@ -1,0 +1,20 @@
+import re
+
+from playwright.sync_api import Page
+
+from tests import factories
+from tests.gdpa.test_accounts import current_totp
+
+
+def sign_in(page: Page, base: str, user, *, totp_secret: str | None = None) -> None:
+    page.goto(f"{base}/account/login/")
+    page.get_by_label(re.compile(r"^E-?mail", re.I)).first.fill(user.email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    if totp_secret:
+        page.get_by_label(re.compile("Code", re.I)).fill(current_totp(totp_secret))
+        page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("Sign out", re.I)).click()

@@ -1,0 +1,78 @@
+"""Test data built through the real services, so tests see what users would create."""
+
+import itertools
+
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from alliance import services as alliance_services
+from alliance.models import Membership, MemberState, Organization
+from gdpa.accounts.services import user_create
+
+PASSWORD = "a-long-test-password"
+_seq = itertools.count(1)
+
+
+def make_user(*, email: str | None = None, full_name: str = "Test Person", **extra):
+    n = next(_seq)
+    return user_create(
+        email=email or f"person{n}@example.org",
+        full_name=full_name,
+        password=PASSWORD,
+        email_verified=True,
+        **extra,
+    )
+
+
+def make_staff(*, with_mfa: bool = True):
+    user = make_user(full_name="IOM Staff Member")
+    alliance_services.secretariat_bootstrap(user=user)
+    if with_mfa:
+        user.totp_secret = generate_totp_secret()
+        TOTP.activate(user, user.totp_secret)
+    return user
+
+
+def make_member_state(*, actor, country: str = "FJ") -> MemberState:
+    existing = MemberState.objects.filter(country=country).first()
+    return existing or alliance_services.member_state_create(
+        actor=actor, country=country, joined_on="2023-06-01", is_benefiting=True
+    )
+
+
+def make_government(*, staff, country: str = "FJ", name: str | None = None) -> Organization:
+    state = make_member_state(actor=staff, country=country)
+    return alliance_services.organization_register(
+        actor=staff,
+        kind=Organization.Kind.GOVERNMENT,
+        name=name or f"Government of {country} {next(_seq)}",
+        country=country,
+        member_state=state,
+        contact_email=f"gov{next(_seq)}@example.org",
+    )
+
+
+def make_organization(
+    *,
+    admin,
+    kind: str = Organization.Kind.DIASPORA,
+    name: str | None = None,
+    country: str = "IE",
+    verified_by=None,
+) -> Organization:
+    org = alliance_services.organization_register(
+        actor=admin,
+        kind=kind,
+        name=name or f"Organization {next(_seq)}",
+        country=country,
+        contact_email=admin.email,
+        countries_of_origin=["FJ"],
+    )
+    if verified_by is not None:
+        org = alliance_services.organization_verify(actor=verified_by, organization=org)
+    return org
+
+
+def add_member(*, staff, organization: Organization, user=None, role=Membership.Role.MEMBER):
+    user = user or make_user()
+    alliance_services.membership_add(actor=staff, organization=organization, user=user, role=role)
+    return user

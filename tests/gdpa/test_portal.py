@@ -1,0 +1,80 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from alliance.models import Membership, MemberState, Organization
+from gdpa.accounts.models import User
+from youth.models import YouthProfile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_seed_demo_is_idempotent_and_covers_every_role(demo):
+    counts = (User.objects.count(), Organization.objects.count(), Membership.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts == (
+        User.objects.count(),
+        Organization.objects.count(),
+        Membership.objects.count(),
+    )
+    assert {s.country.code for s in MemberState.objects.filter(is_benefiting=True)} == {
+        "SV",
+        "FJ",
+        "GE",
+        "MU",
+        "PE",
+    }
+    kinds = set(Organization.objects.values_list("kind", flat=True))
+    assert kinds == set(Organization.Kind.values)
+    assert Organization.objects.filter(status="pending").exists()
+    assert YouthProfile.objects.count() >= 3
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [
+        ("en", "The four diaspora capitals"),
+        ("fr", "Les quatre capitaux de la diaspora"),
+        ("es", "Los cuatro capitales de la diáspora"),
+    ],
+)
+def test_home_page_tells_what_the_alliance_is_in_each_language(client, demo, language, phrase):
+    client.cookies["django_language"] = language
+    page = client.get(reverse("portal:home")).content.decode()
+    assert phrase in page
+    for word in ("Outcome 1", "Dublin"):
+        assert (word in page) or language != "en"
+    for country in {
+        "en": ["El Salvador", "Fiji", "Georgia", "Mauritius", "Peru"],
+        "fr": ["Fidji", "Géorgie", "Maurice", "Pérou"],
+        "es": ["Fiyi", "Mauricio", "Perú"],
+    }[language]:
+        assert country in page
+
+
+@pytest.mark.parametrize(
+    ("email", "section"),
+    [
+        ("staff@gdpa.example.org", "Alliance secretariat"),
+        ("litia.naivalu@gov-fj.example.org", "Alliance sessions"),
+        ("carlos.martinez@diaspora.example.org", "Your organizations"),
+        ("rosa.huaman@diaspora.example.org", "Pending verification"),
+        ("siobhan.murphy@partners.example.org", "Institute for Diaspora Studies"),
+        ("valeria.flores@youth.example.org", "You are a youth participant"),
+    ],
+)
+def test_each_role_lands_on_a_dashboard_that_fits(client, demo, email, section):
+    User.objects.filter(email=email).update(preferred_language="en")
+    client.force_login(User.objects.get(email=email))
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    assert section in page
+
+
+def test_staff_section_is_not_shown_to_others(client, demo):
+    client.force_login(User.objects.get(email="carlos.martinez@diaspora.example.org"))
+    assert "Alliance secretariat" not in client.get(reverse("portal:dashboard")).content.decode()

@@ -1,0 +1,98 @@
+"""The docker compose path and production settings agree with each other."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+PRODUCTION = (ROOT / "gdpa" / "settings" / "production.py").read_text()
+BASE = (ROOT / "gdpa" / "settings" / "base.py").read_text()
+README = (ROOT / "README.md").read_text()
+
+#: Variables production reads without a default: the deployment must provide each one.
+REQUIRED = sorted(set(re.findall(r'env(?:\.\w+)?\("([A-Z_]+)"\)', PRODUCTION)))
+REAL_LOOKING = {
+    "SECRET_KEY": "k" * 20 + "A1!b2@C3#d4$E5%f6^G7&h8*I9(j0)KlMnOpQrStUv",
+    "ALLOWED_HOSTS": "gdpa.example.org",
+    "DATABASE_URL": "postgres://gdpa:secret@db.example.org:5432/gdpa",
+    "REDIS_URL": "redis://redis.example.org:6379/0",
+    "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
+}
+
+
+def service_env(name: str) -> dict:
+    service = COMPOSE["services"][name]
+    env = dict(service.get("environment", {}))
+    return env
+
+
+def env_file_keys() -> set[str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return {line.split("=", 1)[0] for line in lines if "=" in line and not line.startswith("#")}
+
+
+def test_compose_has_every_service_of_the_stack():
+    assert set(COMPOSE["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+
+
+def test_app_services_get_every_variable_production_requires():
+    assert sorted(REAL_LOOKING) == REQUIRED, "update REAL_LOOKING and the README"
+    for name in ("web", "worker", "beat"):
+        provided = set(service_env(name)) | env_file_keys()
+        assert set(REQUIRED) <= provided, f"{name} lacks {set(REQUIRED) - provided}"
+        assert service_env(name)["DJANGO_SETTINGS_MODULE"] == "gdpa.settings.production"
+
+
+def test_compose_urls_point_at_the_compose_services():
+    env = service_env("web")
+    assert "@postgres:5432/" in env["DATABASE_URL"]
+    assert env["REDIS_URL"].startswith("redis://redis:6379")
+    postgres = COMPOSE["services"]["postgres"]["environment"]
+    assert f"{postgres['POSTGRES_USER']}:" in env["DATABASE_URL"]
+    assert env["DATABASE_URL"].endswith("/" + postgres["POSTGRES_DB"])
+
+
+def test_worker_consumes_every_queue_the_settings_route_to():
+    queues = set(re.findall(r'"queue": "(\w+)"', BASE)) | {"default"}
+    command = COMPOSE["services"]["worker"]["command"]
+    listed = set(re.search(r"-Q ([\w,]+)", command).group(1).split(","))
+    assert queues <= listed
+    assert "DatabaseScheduler" in COMPOSE["services"]["beat"]["command"]
+
+
+def test_media_is_on_a_volume():
+    assert "media" in COMPOSE["volumes"]
+    assert any(v.startswith("media:") for v in COMPOSE["services"]["web"]["volumes"])
+
+
+def test_readme_documents_every_variable_and_the_compose_command():
+    for variable in set(REQUIRED) | set(re.findall(r'env(?:\.\w+)?\("([A-Z_]+)"', BASE)):
+        assert f"`{variable}`" in README, f"README's configuration table lacks {variable}"
+    assert "docker compose up" in README
+
+
+def test_check_deploy_reports_no_issues_with_production_settings():
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in REAL_LOOKING and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        },
+        **REAL_LOOKING,
+        "DJANGO_SETTINGS_MODULE": "gdpa.settings.production",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,257 @@
+"""Every URL, requested as a visitor, each role, and a member of another tenant.
+
+A URL pattern without a row here fails ``test_every_url_has_a_row``. Another tenant's
+object answers 404, never 403: forbidden and missing look the same.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from alliance import services
+from alliance.models import Membership, Organization, Participant
+from tests import factories
+
+ROLES = ["anonymous", "staff", "leader", "member", "focal_point", "partner", "youth", "outsider"]
+SIGNED_IN = ROLES[1:]
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    expected: dict[str, int]
+    method: str = "get"
+    kwargs: str = ""  # which fixture object supplies the URL arguments
+    data: dict = field(default_factory=dict)
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status: int = 200, anonymous: int = 302) -> dict[str, int]:
+    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, status)}
+
+
+def staff_only(status: int = 200) -> dict[str, int]:
+    return {**signed_in(404), "staff": status}
+
+
+def org_members(status: int = 200) -> dict[str, int]:
+    """The target organization's own people and IOM staff; everyone else gets 404."""
+    return {**signed_in(404), "staff": status, "leader": status, "member": status}
+
+
+def invited(status: int = 200) -> dict[str, int]:
+    """A session's invitees (a focal point and a member) and IOM staff; others get 404."""
+    return {**signed_in(404), "staff": status, "focal_point": status, "member": status}
+
+
+def org_managers(ok: int = 302) -> dict[str, int]:
+    return {**org_members(ok), "member": 403}
+
+
+ROWS = [
+    Row("portal:home", everyone(200)),
+    Row("portal:health", everyone(200)),
+    Row("portal:dashboard", signed_in()),
+    Row("accounts:profile", signed_in()),
+    Row("accounts:language", everyone(302), "post", data={"language": "fr"}),
+    Row("youth:join", signed_in()),
+    Row("audit:log", staff_only()),
+    Row("notify:outbox", staff_only()),
+    Row("alliance:my_organizations", signed_in()),
+    Row("alliance:organization_register", signed_in()),
+    Row(
+        "alliance:switch_organization",
+        {**org_members(302), "anonymous": 302},
+        "post",
+        data={"organization": "{org}"},
+    ),
+    Row("alliance:organization", org_members(), kwargs="org"),
+    Row(
+        "alliance:invitation_send",
+        org_managers(),
+        "post",
+        "org",
+        {"email": "x@example.org", "role": "member"},
+    ),
+    Row("alliance:invitation_revoke", org_managers(), "post", "invitation"),
+    Row("alliance:membership_role", org_managers(), "post", "membership", {"role": "focal_point"}),
+    Row("alliance:membership_remove", {**org_members(302)}, "post", "membership"),
+    Row(
+        "alliance:membership_manage_right", org_managers(), "post", "membership", {"allowed": "on"}
+    ),
+    Row("alliance:invitation", everyone(200), kwargs="token"),
+    Row("alliance:verification_queue", staff_only()),
+    Row("alliance:verification_approve", staff_only(302), "post", "pending"),
+    Row(
+        "alliance:verification_reject",
+        staff_only(302),
+        "post",
+        "pending",
+        {"reason": "Not a diaspora body"},
+    ),
+    Row("alliance:staff_organizations", staff_only()),
+    Row("alliance:government_create", staff_only()),
+    Row("alliance:member_states", staff_only()),
+    Row("alliance:my_sessions", signed_in()),
+    Row("alliance:session", invited(), kwargs="session"),
+    Row(
+        "alliance:session_rsvp",
+        {**invited(302), "staff": 404},
+        "post",
+        "session",
+        {"answer": "accepted"},
+    ),
+    Row("alliance:session_ics", invited(), kwargs="session"),
+    # Check-in opens 30 minutes before the start: earlier, invitees get the explanation.
+    Row(
+        "alliance:session_checkin", {**invited(422), "staff": 404}, "post", "session", {"code": "X"}
+    ),
+    Row("alliance:session_document", invited(), kwargs="document"),
+    Row("alliance:rsvp_link", everyone(200), kwargs="rsvp_token"),
+    Row("alliance:calendar_feed", everyone(200), kwargs="feed"),
+    Row("alliance:calendar_feed_reset", signed_in(302), "post"),
+    Row("alliance:staff_sessions", staff_only()),
+    Row("alliance:session_create", staff_only()),
+    Row("alliance:session_edit", staff_only(), kwargs="session"),
+    Row("alliance:session_cancel", staff_only(302), "post", "session"),
+    Row("alliance:session_invite", staff_only(), kwargs="session"),
+    Row("alliance:session_attendance", staff_only(), kwargs="session"),
+    Row("alliance:session_summary", staff_only(302), "post", "session", {"summary": "Minutes"}),
+    Row("alliance:session_document_add", staff_only(422), "post", "session"),
+    # django-allauth: visitors see the entrance pages, signed-in people are sent on.
+    Row("account_login", signed_in(302, anonymous=200)),
+    Row("account_signup", signed_in(302, anonymous=200)),
+    Row("account_logout", signed_in(200)),
+    Row("account_inactive", everyone(200)),
+    Row("account_email_verification_sent", everyone(200)),
+    Row("account_reset_password", everyone(200)),
+    Row("account_reset_password_done", everyone(200)),
+    Row("account_reset_password_from_key_done", everyone(200)),
+    Row("account_email", signed_in()),
+    Row("account_change_password", signed_in()),
+    Row("account_set_password", signed_in(302)),
+    Row("account_reauthenticate", signed_in()),
+    Row("mfa_index", signed_in()),
+    # Changing the second factor first asks for the password again (reauthentication).
+    Row("mfa_activate_totp", signed_in(302)),
+    Row("mfa_deactivate_totp", {**signed_in(404), "staff": 302}),
+    Row("mfa_view_recovery_codes", {**signed_in(404), "staff": 404}),
+    Row("admin:index", signed_in(302)),
+]
+
+#: URL names that need a live flow state (a key from an e-mail, a pending login) and are
+#: covered by the flow tests in tests/gdpa/test_accounts.py and tests/e2e/.
+FLOW_ONLY = {
+    "account_confirm_email": "tests/gdpa/test_accounts.py::test_sign_up_confirm_email_then_land_on_the_dashboard",
+    "account_reset_password_from_key": "allauth key from the reset e-mail",
+    "account_confirm_login_code": "login-by-code is not enabled",
+    "account_request_reauthentication_code": "login-by-code is not enabled",
+    "account_confirm_reauthentication_code": "login-by-code is not enabled",
+    "mfa_authenticate": "tests/gdpa/test_accounts.py::test_staff_sign_in_asks_for_the_two_factor_code",
+    "mfa_reauthenticate": "needs a recent two-factor sign-in",
+    "mfa_generate_recovery_codes": "needs a recent two-factor sign-in",
+    "mfa_download_recovery_codes": "needs a recent two-factor sign-in",
+}
+
+
+def all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(resolver, namespace=None):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                ns = namespace
+                if pattern.namespace:
+                    ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                walk(pattern, ns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver())
+    return names
+
+
+def test_every_url_has_a_row():
+    covered = {row.name for row in ROWS} | set(FLOW_ONLY)
+    missing = {
+        n for n in all_url_names() - covered if not (n.startswith("admin:") and n != "admin:index")
+    }
+    assert not missing, f"add rows to the permission matrix for: {sorted(missing)}"
+
+
+@pytest.fixture
+def world(staff, diaspora_org, leader, member, focal_point, partner, outsider, make_session):
+    youth_user = factories.make_user(full_name="Young Person")
+    from youth.services import youth_profile_create
+
+    youth_profile_create(user=youth_user, birth_year=2003, heritage_countries=["PE"], consent=True)
+    invitation = services.invitation_create(
+        actor=leader, organization=diaspora_org, email="invited@example.org", role="member"
+    )
+    pending = factories.make_organization(admin=factories.make_user(), name="Pending Collective")
+    session = make_session()
+    services.session_invite(actor=staff, session=session, emails=[focal_point.email, member.email])
+    document = services.document_add(
+        actor=staff,
+        session=session,
+        title="Agenda",
+        upload=SimpleUploadedFile("agenda.pdf", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF"),
+    )
+    focal_invitation = Participant.objects.get(session=session, email=focal_point.email.lower())
+    return {
+        "users": {
+            "staff": staff,
+            "leader": leader,
+            "member": member,
+            "focal_point": focal_point,
+            "partner": partner,
+            "youth": youth_user,
+            "outsider": outsider,
+        },
+        "org": {"pk": diaspora_org.pk},
+        "membership": {
+            "pk": diaspora_org.pk,
+            "membership_pk": Membership.objects.get(user=member, organization=diaspora_org).pk,
+        },
+        "invitation": {"pk": diaspora_org.pk, "invitation_pk": invitation.pk},
+        "token": {"token": services.invitation_token(invitation)},
+        "pending": {"pk": pending.pk},
+        "org_pk": diaspora_org.pk,
+        "session": {"pk": session.pk},
+        "document": {"pk": session.pk, "document_pk": document.pk},
+        "rsvp_token": {"token": services.rsvp_link_token(focal_invitation, "accepted")},
+        "feed": {"token": services.calendar_feed_get(user=focal_point).token},
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+def test_permission_matrix(client, world, row: Row, role: str):
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    url = reverse(row.name, kwargs=world[row.kwargs] if row.kwargs else None)
+    data = {k: (str(world["org_pk"]) if v == "{org}" else v) for k, v in row.data.items()}
+    response = getattr(client, row.method)(url, data)
+    assert response.status_code == row.expected[role], (
+        f"{row.method.upper()} {url} as {role}: {response.status_code}, expected {row.expected[role]}"
+    )
+
+
+@pytest.mark.django_db
+def test_a_tampered_organization_id_in_a_post_changes_nothing(client, world, outsider):
+    """An admin of one organization posts another organization's member id: 404, no change."""
+    client.force_login(outsider)
+    own = Organization.objects.get(memberships__user=outsider)
+    target = world["membership"]["membership_pk"]
+    response = client.post(
+        reverse("alliance:membership_role", kwargs={"pk": own.pk, "membership_pk": target}),
+        {"role": "admin"},
+    )
+    assert response.status_code == 404
+    assert Membership.objects.get(pk=target).role == Membership.Role.MEMBER
