@@ -2,6 +2,9 @@
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django_countries import countries
+
+from gdpa.accounts.models import Gender
 
 from .models import (
     AllianceSession,
@@ -166,13 +169,19 @@ def participation_figures(session: AllianceSession) -> dict:
         .annotate(**measures)
         .order_by("kind")
     )
-    kind_labels = dict(Organization.Kind.choices)
-    for row in by_kind:
-        row["label"] = kind_labels.get(row["kind"], "")
     by_country = list(
         base.values(country=F("user__country_of_residence"))
         .annotate(**measures)
         .order_by("country")
     )
     by_gender = list(base.values(gender=F("user__gender")).annotate(**measures).order_by("gender"))
+    _label(by_kind, "kind", dict(Organization.Kind.choices))
+    _label(by_country, "country", dict(countries))
+    _label(by_gender, "gender", dict(Gender.choices))
     return {"by_kind": by_kind, "by_country": by_country, "by_gender": by_gender}
+
+
+def _label(rows: list[dict], key: str, labels: dict) -> None:
+    """Give each figures row a readable label; an empty value reads as "not given"."""
+    for row in rows:
+        row["label"] = str(labels.get(row[key], "")) if row[key] else ""

@@ -365,6 +365,9 @@ def test_staff_session_form_errors_change_nothing(client, staff):
 
 
 def test_attendance_bulk_and_check_in_and_figures(client, staff, scheduled, focal_point, member):
+    type(focal_point).objects.filter(pk=focal_point.pk).update(
+        country_of_residence="FJ", gender="prefer_not_to_say"
+    )
     invite(staff, scheduled, focal_point, member)
     for person in (focal_point, member):
         services.rsvp_set(participant=participant(scheduled, person), answer="accepted")
@@ -390,6 +393,7 @@ def test_attendance_bulk_and_check_in_and_figures(client, staff, scheduled, foca
             reverse("alliance:session_attendance", args=[scheduled.pk])
         ).content.decode()
         assert "Government" in page and "Diaspora organization" in page
+        assert "Fiji" in page and "Prefer not to say" in page
 
 
 def test_session_pages_run_a_fixed_number_of_queries(
