@@ -71,6 +71,7 @@ def test_an_address_without_an_account_is_invited_and_linked_after_sign_up(
     with django_capture_on_commit_callbacks(execute=True):
         services.session_invite(actor=staff, session=scheduled, emails=["New.Person@Example.org"])
     assert mail.outbox[-1].to == ["new.person@example.org"]
+    assert "/account/signup/?next=" in mail.outbox[-1].body
     person = factories.make_user(email="new.person@example.org")
     client.force_login(person)
     assert client.get(reverse("alliance:session", args=[scheduled.pk])).status_code == 200
@@ -128,13 +129,14 @@ def test_concurrent_accepts_never_overbook(staff, make_session):
     invite(staff, session, *people)
     ids = [participant(session, p).pk for p in people]
     barrier = threading.Barrier(len(ids))
+    refused = []
 
     def answer(pk):
         barrier.wait()
         try:
             services.rsvp_set(participant=Participant.objects.get(pk=pk), answer="accepted")
-        except ValidationError:
-            pass
+        except ValidationError as error:
+            refused.append(error)
         finally:
             connection.close()
 
@@ -144,6 +146,7 @@ def test_concurrent_accepts_never_overbook(staff, make_session):
     for t in threads:
         t.join()
     assert session.participants.filter(rsvp="accepted").count() == 3
+    assert len(refused) == 7 and all("full" in str(e) for e in refused)
 
 
 def test_no_answer_after_the_start(staff, scheduled, focal_point):
@@ -204,6 +207,7 @@ def test_session_ics_and_feed_parse_and_keep_uid_across_reschedule(
     feed = services.calendar_feed_get(user=focal_point)
     client.logout()
     body = client.get(reverse("alliance:calendar_feed", args=[feed.token])).content
+    assert scheduled.join_url.encode() not in body
     again = Calendar.from_ical(body).walk("VEVENT")[0]
     assert again["UID"] == event["UID"]
     assert int(again["SEQUENCE"]) == int(event["SEQUENCE"]) + 1
@@ -236,6 +240,36 @@ def test_reminders_go_out_once_each_in_the_recipients_language(
         "session_reminder_7d",
     ]
     assert all(r.language == "fr" for r in reminders)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reminder_runs_send_each_reminder_once(staff, make_session):
+    if connection.vendor != "postgresql":
+        pytest.skip("SKIP LOCKED is a PostgreSQL matter; CI runs this on PostgreSQL")
+    session = make_session()
+    people = [factories.make_user() for _ in range(30)]
+    invite(staff, session, *people)
+    for person in people:
+        services.rsvp_set(participant=participant(session, person), answer="accepted")
+    Reminder.objects.filter(kind="1h").update(due_at=timezone.now() - datetime.timedelta(seconds=1))
+    barrier = threading.Barrier(3)
+
+    def run():
+        barrier.wait()
+        try:
+            services.reminders_dispatch()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sent = OutboundEmail.objects.filter(kind="session_reminder_1h")
+    assert sent.count() == 30
+    assert sent.values("to_email").distinct().count() == 30
+    assert not Reminder.objects.filter(kind="1h", sent_at__isnull=True).exists()
 
 
 def test_a_change_of_time_reschedules_reminders_and_tells_people_once(
