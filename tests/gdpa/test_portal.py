@@ -78,3 +78,16 @@ def test_each_role_lands_on_a_dashboard_that_fits(client, demo, email, section):
 def test_staff_section_is_not_shown_to_others(client, demo):
     client.force_login(User.objects.get(email="carlos.martinez@diaspora.example.org"))
     assert "Alliance secretariat" not in client.get(reverse("portal:dashboard")).content.decode()
+
+
+def test_create_staff_makes_the_first_iom_staff_account(monkeypatch, db):
+    from gdpa.accounts.roles import IOM_STAFF, roles_for
+
+    monkeypatch.setattr(
+        "alliance.management.commands.create_staff.getpass",
+        lambda prompt="": "a long operator password",
+    )
+    call_command("create_staff", "ops@iom.example.org", "Ops Person", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    user = User.objects.get(email="ops@iom.example.org")
+    assert IOM_STAFF in roles_for(user)
+    assert Organization.objects.filter(kind="iom").count() == 1
