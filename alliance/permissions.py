@@ -13,6 +13,7 @@ from gdpa.accounts.roles import is_iom_staff
 
 from .models import (
     AllianceSession,
+    CalendarFeed,
     Invitation,
     Membership,
     Organization,
@@ -177,3 +178,11 @@ def access_document(user, session: AllianceSession, pk) -> SessionDocument:
     if document is None:
         raise Http404
     return document
+
+
+def access_calendar_feed(token: str) -> CalendarFeed:
+    """A private feed: the secret token in its address is the only key."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    return feed

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from ..forms import (
     SummaryForm,
     agenda_items,
 )
-from ..models import AllianceSession, CalendarFeed, Participant
+from ..models import AllianceSession, Participant
 
 __all__ = [
     "calendar_feed",
@@ -168,9 +168,7 @@ def session_ics(request, pk: int):
 
 def calendar_feed(request, token: str):
     """A person's private feed; the secret token in the address is the only key."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    if feed is None or not feed.user.is_active:
-        raise Http404
+    feed = permissions.access_calendar_feed(token)
     participants = list(selectors.invitations_of(feed.user, upcoming=False)[:500])
     body = calendar.feed_ics(participants, _("GDPA sessions"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -401,10 +399,9 @@ def session_document_add(request, pk: int):
         else:
             messages.success(request, _("The document was added."))
             return redirect("alliance:session", session.pk)
-    session_obj = get_object_or_404(AllianceSession, pk=session.pk)
     return render(
         request,
         "alliance/sessions/document_form.html",
-        {"form": form, "session": session_obj},
+        {"form": form, "session": session},
         status=422,
     )
