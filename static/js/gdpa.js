@@ -2,7 +2,8 @@
  * GDPA Portal: progressive enhancements only.
  *
  * Without this file every page still works: the header menu is simply always
- * shown (its links wrap on small screens) and the toggle button stays hidden.
+ * shown (its links wrap on small screens) and the toggle button stays hidden,
+ * and wide tables still scroll sideways (by mouse, touch or a focused control).
  */
 (function () {
   "use strict";
@@ -45,11 +46,94 @@
     });
   }
 
+  // A table wider than the screen scrolls sideways inside its .table-wrap. The
+  // keyboard can only scroll a box that takes focus (WCAG 2.1.1), so while it
+  // overflows the wrapper is a focusable region named after the table; while
+  // the table fits it stays out of the tab order.
+  var captionCount = 0;
+
+  function tableName(wrap) {
+    var table = wrap.querySelector("table");
+    if (!table) {
+      return "";
+    }
+    var caption = table.querySelector("caption");
+    if (caption) {
+      if (!caption.id) {
+        do {
+          captionCount += 1;
+          caption.id = "table-caption-" + captionCount;
+        } while (document.querySelectorAll("#" + caption.id).length > 1);
+      }
+      return caption.id;
+    }
+    return table.getAttribute("aria-labelledby") || "";
+  }
+
+  function updateScrollRegion(wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth) {
+      var name = tableName(wrap);
+      wrap.setAttribute("tabindex", "0");
+      if (name) {
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-labelledby", name);
+      }
+    } else {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+      wrap.removeAttribute("aria-labelledby");
+    }
+  }
+
+  var resizeObserver =
+    "ResizeObserver" in window
+      ? new ResizeObserver(function (entries) {
+          for (var i = 0; i < entries.length; i++) {
+            updateScrollRegion(entries[i].target);
+          }
+        })
+      : null;
+
+  function initScrollRegions(root) {
+    var wraps = root.querySelectorAll(".table-wrap");
+    for (var i = 0; i < wraps.length; i++) {
+      updateScrollRegion(wraps[i]);
+      if (resizeObserver) {
+        resizeObserver.observe(wraps[i]);
+      }
+    }
+  }
+
+  function updateAllScrollRegions() {
+    var wraps = document.querySelectorAll(".table-wrap");
+    for (var i = 0; i < wraps.length; i++) {
+      updateScrollRegion(wraps[i]);
+    }
+  }
+
   function init() {
     var headers = document.querySelectorAll(".site-header");
     for (var i = 0; i < headers.length; i++) {
       initHeader(headers[i]);
     }
+
+    initScrollRegions(document);
+    if (!resizeObserver) {
+      window.addEventListener("resize", updateAllScrollRegions);
+    }
+    // Tables that htmx swaps in (member lists, attendance, search results).
+    document.addEventListener("htmx:load", function (event) {
+      var elt = event.target;
+      if (elt && elt.querySelectorAll) {
+        if (elt.classList && elt.classList.contains("table-wrap")) {
+          updateScrollRegion(elt);
+          if (resizeObserver) {
+            resizeObserver.observe(elt);
+          }
+        }
+        initScrollRegions(elt);
+      }
+    });
   }
 
   if (document.readyState === "loading") {
