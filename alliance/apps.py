@@ -59,6 +59,7 @@ class AllianceConfig(AppConfig):
         register_nav_link(
             NavLink("member-states", _("Member states"), "alliance:member_states", staff, 52)
         )
+        register_nav_link(NavLink("sectors", _("Sectors"), "alliance:sectors", staff, 53))
         register_panel(
             Panel("staff", "alliance/panels/staff.html", staff, dashboard.staff_context, order=5)
         )

@@ -333,3 +333,9 @@ class DocumentForm(forms.Form):
     file = forms.FileField(
         label=_("File"), help_text=_("PDF, Word, Excel or PowerPoint, at most 10 MB.")
     )
+
+
+class SectorForm(forms.Form):
+    name_en = forms.CharField(label=_("Name in English"), max_length=120)
+    name_fr = forms.CharField(label=_("Name in French"), max_length=120, required=False)
+    name_es = forms.CharField(label=_("Name in Spanish"), max_length=120, required=False)

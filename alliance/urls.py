@@ -42,6 +42,7 @@ urlpatterns = [
     path("staff/organizations/", views.staff_organizations, name="staff_organizations"),
     path("staff/organizations/new-government/", views.government_create, name="government_create"),
     path("staff/member-states/", views.member_states, name="member_states"),
+    path("staff/sectors/", views.sectors, name="sectors"),
     path("sessions/", views.my_sessions, name="my_sessions"),
     path("sessions/<int:pk>/", views.session, name="session"),
     path("sessions/<int:pk>/rsvp/", views.session_rsvp, name="session_rsvp"),

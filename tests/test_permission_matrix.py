@@ -97,6 +97,7 @@ ROWS = [
     Row("alliance:staff_organizations", staff_only()),
     Row("alliance:government_create", staff_only()),
     Row("alliance:member_states", staff_only()),
+    Row("alliance:sectors", staff_only()),
     Row("alliance:my_sessions", signed_in()),
     Row("alliance:session", invited(), kwargs="session"),
     Row(

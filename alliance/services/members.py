@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -436,3 +437,32 @@ def membership_set_member_management(*, actor, membership: Membership, allowed: 
         action="membership.grant_manage_members" if allowed else "membership.revoke_manage_members",
         target=membership,
     )
+
+
+@transaction.atomic
+def sector_create(*, actor, name_en: str, name_fr: str = "", name_es: str = "") -> Sector:
+    """IOM staff add a sector (a working group) beyond the three seeded ones."""
+    base = slugify(name_en)[:50] or "sector"
+    slug, n = base, 2
+    while Sector.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    if Sector.objects.filter(name_en__iexact=name_en.strip()).exists():
+        raise ValidationError({"name_en": _("A sector with this name already exists.")})
+    position = (
+        Sector.objects.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
+    sector = Sector(
+        slug=slug,
+        name_en=name_en.strip(),
+        name_fr=name_fr.strip(),
+        name_es=name_es.strip(),
+        position=position,
+    )
+    _save_new(sector)
+    audit_record(
+        actor=actor,
+        action="sector.create",
+        target=sector,
+        after={"name_en": sector.name_en, "name_fr": sector.name_fr, "name_es": sector.name_es},
+    )
+    return sector

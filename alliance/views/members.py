@@ -21,6 +21,7 @@ from ..forms import (
     OrganizationRegistrationForm,
     RejectionForm,
     RoleForm,
+    SectorForm,
     SwitchOrganizationForm,
 )
 from ..models import Membership, Organization
@@ -366,3 +367,19 @@ def government_create(request):
             )
             return redirect("alliance:organization", organization.pk)
     return render(request, "alliance/staff/government_create.html", {"form": form})
+
+
+@staff_required
+def sectors(request):
+    form = SectorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sector = services.sector_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The sector %(name)s was added.") % {"name": sector.name})
+            return redirect("alliance:sectors")
+    return render(
+        request, "alliance/staff/sectors.html", {"form": form, "sectors": selectors.sectors()}
+    )

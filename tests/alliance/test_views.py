@@ -208,3 +208,21 @@ def test_pages_run_a_fixed_number_of_queries(
     for url in urls:
         with django_assert_max_num_queries(small[url]):
             assert client.get(url).status_code == 200
+
+
+def test_staff_add_a_sector_in_three_languages(client, staff):
+    client.force_login(staff)
+    url = reverse("alliance:sectors")
+    client.post(
+        url, {"name_en": "Migration and Development", "name_fr": "Migration et développement"}
+    )
+    sector = Sector.objects.get(name_en="Migration and Development")
+    assert sector.slug == "migration-and-development"
+    response = client.post(url, {"name_en": "migration and development"})
+    assert "already exists" in response.content.decode()
+    assert Sector.objects.filter(name_en__iexact="migration and development").count() == 1
+    client.cookies["django_language"] = "fr"
+    staff.preferred_language = "fr"
+    staff.save()
+    page = client.get(reverse("alliance:session_create")).content.decode()
+    assert "Migration et développement" in page
