@@ -186,7 +186,7 @@ def session_update(
     if times_changed:
         _reschedule_reminders(session)
         if session.status == AllianceSession.Status.SCHEDULED:
-            _enqueue("notify_session_change", session.pk)
+            _enqueue("notify_session_change", session.pk, rows=session.participants.count())
     return session
 
 
@@ -202,7 +202,7 @@ def session_cancel(*, actor, session: AllianceSession) -> AllianceSession:
     Reminder.objects.filter(participant__session=session, sent_at__isnull=True).delete()
     audit_record(actor=actor, action="session.cancel", target=session)
     if was_scheduled:
-        _enqueue("notify_session_change", session.pk)
+        _enqueue("notify_session_change", session.pk, rows=session.participants.count())
     return session
 
 
@@ -216,11 +216,21 @@ def session_mark_held(*, actor, session: AllianceSession) -> AllianceSession:
     return session
 
 
-def _enqueue(task_name: str, session_id: int) -> None:
+#: At most this many tasks render one session's e-mails side by side.
+MAX_PARALLEL_TASKS = 4
+
+
+def _enqueue(task_name: str, session_id: int, rows: int = 1) -> None:
+    """Enqueue the task once per batch of work, up to MAX_PARALLEL_TASKS copies.
+
+    The copies claim disjoint batches (SKIP LOCKED) so every worker process can render;
+    a copy that finds nothing left simply returns.
+    """
     from .. import tasks
 
     task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(session_id))
+    copies = max(1, min(MAX_PARALLEL_TASKS, -(-rows // BATCH)))
+    transaction.on_commit(lambda: [task.delay(session_id) for _ in range(copies)])
 
 
 # Invitations ------------------------------------------------------------------------------
@@ -322,7 +332,7 @@ def session_invite(
         target=session,
         after={"invited": len(new), "already_invited": len(by_email) - len(new)},
     )
-    _enqueue("send_session_invitations", session.pk)
+    _enqueue("send_session_invitations", session.pk, rows=len(new))
     return len(new)
 
 
@@ -635,7 +645,7 @@ def session_summary_publish(*, actor, session: AllianceSession, summary: str) ->
     session.full_clean()
     session.save(update_fields=["summary", "summary_published_at", "updated_at"])
     audit_record(actor=actor, action="session.summary", target=session)
-    _enqueue("send_session_summary", session.pk)
+    _enqueue("send_session_summary", session.pk, rows=session.participants.count())
     return session
 
 
