@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -311,7 +312,11 @@ def session_invite(
     by_email = {u.email.lower(): u.pk for u in users.only("pk", "email")}
     if addresses:
         User = get_user_model()
-        for user in User.objects.filter(email__in=addresses).only("pk", "email"):
+        # Accounts keep the case their owners typed; match addresses case-insensitively.
+        accounts = User.objects.annotate(email_lower=Lower("email")).filter(
+            email_lower__in=addresses
+        )
+        for user in accounts.only("pk", "email"):
             by_email[user.email.lower()] = user.pk
         for address in addresses:
             by_email.setdefault(address, None)

@@ -476,3 +476,15 @@ def test_uploads_are_checked_by_content_and_size(staff, scheduled):
     document = services.document_add(actor=staff, session=scheduled, title="Agenda", upload=real)
     assert document.kind == "pdf" and document.file.name.endswith(".pdf")
     assert scheduled.documents.count() == 1
+
+
+def test_an_address_typed_in_another_case_finds_the_account(
+    staff, scheduled, django_capture_on_commit_callbacks
+):
+    person = factories.make_user(
+        email="Maria.Lopez@example.org", preferred_language="es", time_zone="America/Bogota"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_invite(actor=staff, session=scheduled, emails=["maria.lopez@EXAMPLE.org"])
+    assert participant(scheduled, person).user == person
+    assert mail.outbox[-1].subject.startswith("[GDPA] Invitación")
