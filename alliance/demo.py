@@ -1,6 +1,7 @@
 """Demo data for the alliance, built through the real services (``manage.py seed_demo``)."""
 
 import datetime
+import unicodedata
 
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
@@ -138,9 +139,8 @@ PARTNERS = [
 ]
 
 
-def _email(name: str, domain: str) -> str:
-    import unicodedata
-
+def demo_email(name: str, domain: str) -> str:
+    """A demo address from a free-text name: "Lucía Paredes" -> lucia.paredes@domain."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return f"{ascii_name.lower().replace(' ', '.')}@{domain}"
 
@@ -180,7 +180,7 @@ def seed(password: str) -> list[tuple[str, str]]:
                 contact_email=f"diaspora@gov-{code.lower()}.example.org",
             )
         user = _person(
-            _email(person, f"gov-{code.lower()}.example.org"),
+            demo_email(person, f"gov-{code.lower()}.example.org"),
             person,
             password,
             preferred_language=language,
@@ -205,7 +205,7 @@ def seed(password: str) -> list[tuple[str, str]]:
         verified,
     ) in DIASPORA:
         user = _person(
-            _email(leader, "diaspora.example.org"),
+            demo_email(leader, "diaspora.example.org"),
             leader,
             password,
             preferred_language=language,
@@ -233,7 +233,7 @@ def seed(password: str) -> list[tuple[str, str]]:
 
     for kind, name, based, person, zone in PARTNERS:
         user = _person(
-            _email(person, "partners.example.org"),
+            demo_email(person, "partners.example.org"),
             person,
             password,
             time_zone=zone,

@@ -153,6 +153,9 @@ class WallClockField(forms.DateTimeField):
 
 
 class SessionForm(forms.Form):
+    #: The service's UTC fields and the wall-clock fields that stand for them here.
+    SERVICE_FIELDS = {"starts_at": "start", "ends_at": "end"}
+
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind of session"), choices=AllianceSession.Kind.choices)
     sectors = TranslatedChoiceField(

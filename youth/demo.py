@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
+from alliance.demo import demo_email
 from alliance.models import Sector
 from gdpa.accounts.models import Gender
 from gdpa.accounts.services import user_create
@@ -51,7 +52,7 @@ def seed(password: str) -> list[tuple[str, str]]:
     logins = []
     User = get_user_model()
     for name, lang, zone, based, heritage, year, gender, described, interests in YOUTH:
-        email = name.lower().replace(" ", ".").replace("í", "i") + "@youth.example.org"
+        email = demo_email(name, "youth.example.org")
         user = User.objects.filter(email__iexact=email).first() or user_create(
             email=email,
             full_name=name,

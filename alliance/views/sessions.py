@@ -257,14 +257,7 @@ def _save_session(request, session=None):
                 )
                 messages.success(request, _("The session was saved."))
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                error = ValidationError(
-                    {
-                        {"starts_at": "start", "ends_at": "end"}.get(k, k): v
-                        for k, v in error.error_dict.items()
-                    }
-                )
-            apply_validation_error(form, error)
+            apply_validation_error(form, error, SessionForm.SERVICE_FIELDS)
         else:
             return redirect("alliance:session", session.pk)
     return render(
