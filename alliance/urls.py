@@ -60,6 +60,7 @@ urlpatterns = [
     path("staff/sessions/new/", views.session_create, name="session_create"),
     path("staff/sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
     path("staff/sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
+    path("staff/sessions/<int:pk>/held/", views.session_held, name="session_held"),
     path("staff/sessions/<int:pk>/invite/", views.session_invite, name="session_invite"),
     path(
         "staff/sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"

@@ -39,6 +39,7 @@ __all__ = [
     "session_document",
     "session_document_add",
     "session_edit",
+    "session_held",
     "session_ics",
     "session_invite",
     "session_rsvp",
@@ -80,6 +81,8 @@ def _session_context(request, session, participant, **extra) -> dict:
         and participant.rsvp == Participant.Rsvp.ACCEPTED
         and session.join_link_open(now),
         "join_opens_at": session.starts_at - AllianceSession.JOIN_OPENS_BEFORE,
+        "can_mark_held": session.status == AllianceSession.Status.SCHEDULED
+        and session.starts_at <= now,
         "can_check_in": participant is not None
         and participant.is_going
         and session.starts_at - AllianceSession.JOIN_OPENS_BEFORE <= now <= session.ends_at,
@@ -286,6 +289,18 @@ def session_cancel(request, pk: int):
         request,
         lambda: services.session_cancel(actor=request.user, session=session),
         lambda _done: _("The session was cancelled; participants are told once."),
+    )
+    return redirect("alliance:session", session.pk)
+
+
+@staff_required
+@require_POST
+def session_held(request, pk: int):
+    session = permissions.access_session_to_manage(request.user, pk)
+    attempt(
+        request,
+        lambda: services.session_mark_held(actor=request.user, session=session),
+        lambda _done: _("The session is marked as held."),
     )
     return redirect("alliance:session", session.pk)
 

@@ -488,3 +488,20 @@ def test_an_address_typed_in_another_case_finds_the_account(
         services.session_invite(actor=staff, session=scheduled, emails=["maria.lopez@EXAMPLE.org"])
     assert participant(scheduled, person).user == person
     assert mail.outbox[-1].subject.startswith("[GDPA] Invitación")
+
+
+def test_staff_mark_a_started_session_as_held_and_not_before(client, staff, scheduled):
+    client.force_login(staff)
+    url = reverse("alliance:session_held", args=[scheduled.pk])
+    page = client.get(reverse("alliance:session", args=[scheduled.pk])).content.decode()
+    assert "Mark as held" not in page
+    response = client.post(url, follow=True)
+    assert "Only a scheduled session that has started" in response.content.decode()
+    scheduled.refresh_from_db()
+    assert scheduled.status == AllianceSession.Status.SCHEDULED
+    with time_machine.travel(scheduled.starts_at + datetime.timedelta(minutes=90)):
+        page = client.get(reverse("alliance:session", args=[scheduled.pk])).content.decode()
+        assert "Mark as held" in page
+        client.post(url)
+    scheduled.refresh_from_db()
+    assert scheduled.status == AllianceSession.Status.HELD
