@@ -585,7 +585,7 @@ def main() -> int:
 
     from alliance import services
     from alliance.models import Participant, Reminder
-    from alliance.services.sessions import _reschedule_reminders
+    from alliance.services.reminders import reminders_reschedule
     from tests.factories import make_staff
 
     log_dir = Path(tempfile.mkdtemp(prefix="gdpa-bench-"))
@@ -663,7 +663,7 @@ def main() -> int:
             Participant.objects.filter(session=session).exclude(
                 rsvp=Participant.Rsvp.ACCEPTED
             ).update(rsvp=Participant.Rsvp.ACCEPTED, responded_at=timezone.now())
-            _reschedule_reminders(session)
+            reminders_reschedule(session)
         reschedule = time.time() - t
         reminders = Reminder.objects.filter(participant__session=session)
         by_kind = dict(Counter(reminders.values_list("kind", flat=True)))

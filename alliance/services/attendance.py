@@ -1,0 +1,88 @@
+"""After the session starts: attendance, room check-in, the published summary."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gdpa.audit.services import audit_record
+
+from ..models import (
+    AllianceSession,
+    Participant,
+)
+from .session_mail import (
+    enqueue_session_task,
+    render_batches,
+    session_email,
+)
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor, session: AllianceSession, shown: Iterable[int], attended: Iterable[int]
+) -> int:
+    """Set attendance for the participants shown on one page of the attendance list."""
+    shown, attended = set(shown), set(attended)
+    if session.starts_at - AllianceSession.JOIN_OPENS_BEFORE > timezone.now():
+        raise ValidationError(_("Attendance can be recorded once the session has started."))
+    qs = session.participants.filter(pk__in=shown)
+    qs.filter(pk__in=attended).update(attended=True)
+    qs.exclude(pk__in=attended).update(attended=False, checked_in_at=None)
+    audit_record(
+        actor=actor,
+        action="session.attendance",
+        target=session,
+        after={"attended": sorted(attended & shown), "absent": sorted(shown - attended)},
+    )
+    return len(attended & shown)
+
+
+@transaction.atomic
+def checkin(*, participant: Participant, code: str) -> Participant:
+    session = participant.session
+    now = timezone.now()
+    if not (session.starts_at - AllianceSession.JOIN_OPENS_BEFORE <= now <= session.ends_at):
+        raise ValidationError(
+            {"code": _("Check-in is open from 30 minutes before the start until the end.")}
+        )
+    if code.strip().upper() != session.checkin_code:
+        raise ValidationError({"code": _("This is not the code shown in the room.")})
+    participant.attended = True
+    participant.checked_in_at = now
+    participant.save(update_fields=["attended", "checked_in_at"])
+    return participant
+
+
+@transaction.atomic
+def session_summary_publish(*, actor, session: AllianceSession, summary: str) -> AllianceSession:
+    summary = summary.strip()
+    if not summary:
+        raise ValidationError({"summary": _("Write the summary before publishing it.")})
+    if session.starts_at > timezone.now():
+        raise ValidationError(
+            {"summary": _("A summary can be published once the session has started.")}
+        )
+    session.summary = summary
+    session.summary_published_at = timezone.now()
+    session.full_clean()
+    session.save(update_fields=["summary", "summary_published_at", "updated_at"])
+    audit_record(actor=actor, action="session.summary", target=session)
+    enqueue_session_task("send_session_summary", session.pk, rows=session.participants.count())
+    return session
+
+
+def session_summary_send(*, session_id: int) -> int:
+    pending = Participant.objects.filter(
+        session_id=session_id, summary_sent_at__isnull=True, invitation_sent_at__isnull=False
+    ).filter(Q(attended=True) | Q(rsvp__in=[Participant.Rsvp.ACCEPTED, Participant.Rsvp.TENTATIVE]))
+    return render_batches(
+        pending.order_by("pk"),
+        {"summary_sent_at": timezone.now()},
+        lambda p: session_email(
+            p, kind="session_summary", template="alliance/email/session_summary"
+        ),
+    )

@@ -1,0 +1,108 @@
+"""E-mails about alliance sessions: rendered per participant in their language and
+zone, in batches claimed with SKIP LOCKED, by tasks enqueued once the transaction commits."""
+
+from zoneinfo import ZoneInfo
+
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+
+from gdpa.notify.services import email_render_and_queue, enqueue_on_commit
+
+from .. import calendar
+from ..models import (
+    Participant,
+)
+
+BATCH = 200
+
+
+RSVP_SALT = "alliance.rsvp"
+
+
+#: At most this many tasks render one session's e-mails side by side.
+MAX_PARALLEL_TASKS = 4
+
+
+def enqueue_session_task(task_name: str, session_id: int, rows: int = 1) -> None:
+    """Enqueue the task once per batch of work, up to MAX_PARALLEL_TASKS copies.
+
+    The copies claim disjoint batches (SKIP LOCKED) so every worker process can render;
+    a copy that finds nothing left simply returns.
+    """
+    from .. import tasks
+
+    task = getattr(tasks, task_name)
+    copies = max(1, min(MAX_PARALLEL_TASKS, -(-rows // BATCH)))
+    transaction.on_commit(lambda: [task.delay(session_id) for _ in range(copies)])
+
+
+def rsvp_link_token(participant: Participant, answer: str) -> str:
+    return signing.dumps(
+        {"p": participant.pk, "n": participant.link_nonce, "a": answer},
+        salt=RSVP_SALT,
+        compress=True,
+    )
+
+
+def _recipient(participant: Participant) -> tuple[str, str, object]:
+    user = participant.user
+    if user is not None:
+        return user.preferred_language, user.time_zone, user
+    return "en", participant.session.time_zone, None
+
+
+def session_email(participant: Participant, *, kind: str, template: str, extra=None, ics=False):
+    language, zone, user = _recipient(participant)
+    session = participant.session
+    context = {
+        "session": session,
+        "participant": participant,
+        "session_zone": ZoneInfo(session.time_zone),
+        "url": reverse("alliance:session", args=[session.pk]),
+        "links": {
+            answer: reverse("alliance:rsvp_link", args=[rsvp_link_token(participant, answer)])
+            for answer in ("accepted", "tentative", "declined")
+        },
+        **(extra or {}),
+    }
+    attachment = (
+        ("session.ics", calendar.session_ics(session, participant).decode(), "text/calendar")
+        if ics
+        else None
+    )
+    return email_render_and_queue(
+        to=participant.email,
+        kind=kind,
+        template=template,
+        context=context,
+        language=language,
+        user=user,
+        time_zone=zone,
+        attachment=attachment,
+        enqueue=False,
+    )
+
+
+def render_batches(queryset, mark: dict, render) -> int:
+    """Claim rows in batches (skip-locked), render an e-mail for each, mark them, commit."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                queryset.select_for_update(skip_locked=True, of=("self",)).select_related(
+                    "session", "user"
+                )[:BATCH]
+            )
+            if not rows:
+                return total
+            email_ids = []
+            for row in rows:
+                email = render(row)
+                if email is not None:
+                    email_ids.append(email.pk)
+                for field, value in mark.items():
+                    setattr(row, field, value(row) if callable(value) else value)
+            type(rows[0]).objects.bulk_update(rows, list(mark))
+            enqueue_on_commit(email_ids)
+            total += len(rows)
