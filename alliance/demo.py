@@ -7,6 +7,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from gdpa.accounts.permissions import vouch_for_staff
 from gdpa.accounts.services import user_create
 
 from . import services
@@ -156,6 +157,7 @@ def seed(password: str) -> list[tuple[str, str]]:
     logins: list[tuple[str, str]] = []
     staff = _person("staff@gdpa.example.org", "Elena Rossi", password, time_zone="Europe/Zurich")
     services.secretariat_bootstrap(user=staff)
+    vouch_for_staff(staff)  # demo data is written on the server, not through a session
     if not staff.authenticator_set.exists():
         TOTP.activate(staff, DEMO_TOTP_SECRET)
     logins.append(("IOM staff (2FA key " + DEMO_TOTP_SECRET + ")", staff.email))

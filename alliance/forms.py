@@ -94,6 +94,12 @@ class InvitationForm(forms.Form):
         label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
     )
 
+    def __init__(self, *args, admin_roles: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not admin_roles:
+            # Delegates invite plain members only.
+            self.fields["role"].choices = [(Membership.Role.MEMBER, Membership.Role.MEMBER.label)]
+
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)

@@ -4,12 +4,18 @@ Rights that follow from a membership (admin, focal point, member) are computed f
 the person's memberships, loaded once per request. django-guardian holds the rights
 granted person by person: an organization's admin may let a member manage the
 membership (``alliance.manage_members``) without making them an admin.
+
+Staff power is ``acting_as_staff`` (the kernel's one predicate: the IOM staff role and
+two-factor authentication passed in this session). A delegated right never reaches
+further than the role that granted it: a delegate invites and removes plain members
+only; only administrators (and acting staff) grant or revoke the administrator role or
+the delegated right; nobody changes their own role.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from gdpa.accounts.roles import is_iom_staff
+from gdpa.accounts.permissions import acting_as_staff
 
 from .models import (
     AllianceSession,
@@ -52,7 +58,7 @@ def membership_in(user, organization: Organization) -> Membership | None:
 
 
 def can_view_organization(user, organization: Organization) -> bool:
-    return is_iom_staff(user) or membership_in(user, organization) is not None
+    return acting_as_staff(user) or membership_in(user, organization) is not None
 
 
 def is_org_admin(user, organization: Organization) -> bool:
@@ -60,29 +66,112 @@ def is_org_admin(user, organization: Organization) -> bool:
     return membership is not None and membership.role == Membership.Role.ADMIN
 
 
-def can_manage_members(user, organization: Organization) -> bool:
-    if organization.status == Organization.Status.REJECTED:
-        return False
-    if is_iom_staff(user) or is_org_admin(user, organization):
-        return True
+def has_delegated_right(user, organization: Organization) -> bool:
+    """The member-management right an administrator granted (django-guardian)."""
     return membership_in(user, organization) is not None and user.has_perm(
         MANAGE_MEMBERS, organization
     )
 
 
+def can_manage_members(user, organization: Organization) -> bool:
+    """See the member tools: invite, and remove plain members (delegates included)."""
+    if organization.status == Organization.Status.REJECTED:
+        return False
+    if acting_as_staff(user) or is_org_admin(user, organization):
+        return True
+    return has_delegated_right(user, organization)
+
+
 def can_delegate(user, organization: Organization) -> bool:
-    """Grant or withdraw the member-management right: admins and IOM staff."""
+    """Grant or withdraw the member-management right, change roles: admins and staff."""
     return organization.status != Organization.Status.REJECTED and (
-        is_iom_staff(user) or is_org_admin(user, organization)
+        acting_as_staff(user) or is_org_admin(user, organization)
     )
 
 
+def can_invite_with_role(user, organization: Organization, role: str) -> bool:
+    """Delegates invite plain members; admins and staff invite any role."""
+    if role == Membership.Role.MEMBER:
+        return can_manage_members(user, organization)
+    return can_delegate(user, organization)
+
+
+def _rights_over(
+    *, delegate: bool, manage: bool, own: bool, role: str, delegated: bool
+) -> dict[str, bool]:
+    """What a person may do to one membership: the rules in one place.
+
+    ``delegate``: they are an admin of the organization or acting staff; ``manage``: they
+    may manage members (delegates included); ``own``: it is their own membership;
+    ``role``/``delegated``: the membership's role and whether it holds the delegated right.
+    """
+    plain = role == Membership.Role.MEMBER and not delegated
+    return {
+        "change_role": delegate and not own,
+        "set_manage_right": delegate and not own and role == Membership.Role.MEMBER,
+        "remove": own or delegate or (manage and plain),
+    }
+
+
+def _rights_for(user, membership: Membership, delegated: bool | None = None) -> dict[str, bool]:
+    organization = membership.organization
+    if delegated is None:
+        delegated = membership.user.has_perm(MANAGE_MEMBERS, organization)
+    return _rights_over(
+        delegate=can_delegate(user, organization),
+        manage=can_manage_members(user, organization),
+        own=membership.user_id == user.pk,
+        role=membership.role,
+        delegated=delegated,
+    )
+
+
+def can_change_role(user, membership: Membership) -> bool:
+    """Administrators and staff change other people's roles; nobody changes their own."""
+    return _rights_for(user, membership, delegated=False)["change_role"]
+
+
+def can_set_manage_right(user, membership: Membership) -> bool:
+    """The delegated right is granted by admins and staff, to someone else's plain membership."""
+    return _rights_for(user, membership, delegated=False)["set_manage_right"]
+
+
 def can_remove_membership(user, membership: Membership) -> bool:
-    return membership.user_id == user.pk or can_manage_members(user, membership.organization)
+    """Leave yourself; admins and staff remove anyone; delegates remove plain members."""
+    return _rights_for(user, membership)["remove"]
+
+
+def can_invite(user, organization: Organization) -> bool:
+    """Invitations leave from verified organizations only (acting staff excepted)."""
+    return can_manage_members(user, organization) and (
+        organization.status == Organization.Status.VERIFIED or acting_as_staff(user)
+    )
+
+
+def mark_member_actions(
+    user, organization: Organization, members: list[Membership]
+) -> list[Membership]:
+    """Set what ``user`` may do to each listed membership of ``organization``
+    (``has_manage_right`` already set by the selector); no query per row."""
+    delegate = can_delegate(user, organization)
+    manage = can_manage_members(user, organization)
+    for m in members:
+        m.organization = organization
+        rights = _rights_over(
+            delegate=delegate,
+            manage=manage,
+            own=m.user_id == user.pk,
+            role=m.role,
+            delegated=getattr(m, "has_manage_right", False),
+        )
+        m.may_change_role = rights["change_role"]
+        m.may_set_manage_right = rights["set_manage_right"]
+        m.may_remove = rights["remove"] and m.user_id != user.pk
+    return members
 
 
 def can_verify_organizations(user) -> bool:
-    return is_iom_staff(user)
+    return acting_as_staff(user)
 
 
 def access_organization(user, pk) -> Organization:
@@ -141,7 +230,7 @@ def current_membership(request) -> Membership | None:
 
 
 def can_manage_sessions(user) -> bool:
-    return is_iom_staff(user)
+    return acting_as_staff(user)
 
 
 def participant_for(user, session: AllianceSession) -> Participant | None:

@@ -1,9 +1,16 @@
 import datetime
 import os
 import shutil
+import time
 
 import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
+from allauth.mfa.utils import is_mfa_enabled
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone, translation
 
 from alliance import services as alliance_services
@@ -32,6 +39,44 @@ def _clean_cache():
     yield
     translation.deactivate()
     cache.clear()
+
+
+def record_sign_in(client: Client, user, *, second_factor: bool) -> None:
+    """Write what allauth records in the session when a person signs in."""
+    session = client.session
+    records = [{"method": "password", "at": time.time(), "email": user.email}]
+    if second_factor:
+        records.append({"method": "mfa", "at": time.time(), "type": "totp"})
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
+_force_login = Client.force_login
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_like_allauth(monkeypatch):
+    """``client.force_login`` signs in as allauth would: people with two-factor
+    authentication pass their second factor too. ``password_only_login`` does not."""
+
+    def force_login(self, user, backend=None):
+        _force_login(self, user, backend)
+        record_sign_in(self, user, second_factor=is_mfa_enabled(user))
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture
+def password_only_login(client):
+    """Sign in with the password alone (the second factor not passed in this session)."""
+
+    def _login(user):
+        _force_login(client, user)
+        record_sign_in(client, user, second_factor=False)
+        return client
+
+    return _login
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from alliance import services as alliance_services
 from alliance.models import Membership, MemberState, Organization
+from gdpa.accounts.permissions import vouch_for_staff
 from gdpa.accounts.services import user_create
 
 PASSWORD = "a-long-test-password"
@@ -24,11 +25,14 @@ def make_user(*, email: str | None = None, full_name: str = "Test Person", **ext
 
 
 def make_staff(*, with_mfa: bool = True):
+    """An IOM staff account. With two-factor on, the returned object acts as staff when
+    passed to services (as a server-side caller would); without, it holds the role only."""
     user = make_user(full_name="IOM Staff Member")
     alliance_services.secretariat_bootstrap(user=user)
     if with_mfa:
         user.totp_secret = generate_totp_secret()
         TOTP.activate(user, user.totp_secret)
+        vouch_for_staff(user)
     return user
 
 

@@ -1,20 +1,42 @@
-"""Every URL, requested as a visitor, each role, and a member of another tenant.
+"""Every URL, requested as every kind of person the portal knows.
+
+The kinds (ARCHITECTURE.md): anonymous, signed in with no organization, member, member
+holding the delegated member-management right, organization admin, admin of a pending
+organization, focal point, partner, youth participant, IOM staff, IOM staff whose
+session has not passed two-factor authentication, and a member of another tenant.
 
 A URL pattern without a row here fails ``test_every_url_has_a_row``. Another tenant's
-object answers 404, never 403: forbidden and missing look the same.
+object answers 404, never 403: forbidden and missing look the same. The world is built
+once per run of this module and every request is rolled back after its test.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from alliance import services
-from alliance.models import Membership, Organization, Participant
+from alliance.models import AllianceSession, Membership, Organization, Participant
 from tests import factories
 
-ROLES = ["anonymous", "staff", "leader", "member", "focal_point", "partner", "youth", "outsider"]
+ROLES = [
+    "anonymous",
+    "no_org",
+    "member",
+    "delegate",
+    "leader",
+    "pending_admin",
+    "focal_point",
+    "partner",
+    "youth",
+    "staff",
+    "staff_no_mfa",
+    "outsider",
+]
 SIGNED_IN = ROLES[1:]
 
 
@@ -25,6 +47,11 @@ class Row:
     method: str = "get"
     kwargs: str = ""  # which fixture object supplies the URL arguments
     data: dict = field(default_factory=dict)
+    label: str = ""  # tells apart two rows of one URL name
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}[{self.label}]" if self.label else self.name
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -36,12 +63,19 @@ def signed_in(status: int = 200, anonymous: int = 302) -> dict[str, int]:
 
 
 def staff_only(status: int = 200) -> dict[str, int]:
-    return {**signed_in(404), "staff": status}
+    """Staff pages: staff without two-factor in this session are sent to set it up."""
+    return {**signed_in(404), "staff": status, "staff_no_mfa": 302}
 
 
 def org_members(status: int = 200) -> dict[str, int]:
     """The target organization's own people and IOM staff; everyone else gets 404."""
-    return {**signed_in(404), "staff": status, "leader": status, "member": status}
+    return {
+        **signed_in(404),
+        "staff": status,
+        "leader": status,
+        "member": status,
+        "delegate": status,
+    }
 
 
 def invited(status: int = 200) -> dict[str, int]:
@@ -50,7 +84,13 @@ def invited(status: int = 200) -> dict[str, int]:
 
 
 def org_managers(ok: int = 302) -> dict[str, int]:
+    """Admins, delegates and staff; plain members are refused (403)."""
     return {**org_members(ok), "member": 403}
+
+
+def org_admins(ok: int = 302) -> dict[str, int]:
+    """Admins and staff only: a delegate's right stops at plain members."""
+    return {**org_managers(ok), "delegate": 403}
 
 
 ROWS = [
@@ -79,11 +119,40 @@ ROWS = [
         {"email": "x@example.org", "role": "member"},
     ),
     Row("alliance:invitation_revoke", org_managers(), "post", "invitation"),
-    Row("alliance:membership_role", org_managers(), "post", "membership", {"role": "focal_point"}),
+    Row(
+        "alliance:invitation_send",
+        {**signed_in(404), "staff": 302, "pending_admin": 422},
+        "post",
+        "pending",
+        {"email": "x@example.org", "role": "member"},
+        label="from a pending organization",
+    ),
+    Row(
+        "alliance:invitation_send",
+        {**org_admins(), "delegate": 422},
+        "post",
+        "org",
+        {"email": "boss@example.org", "role": "admin"},
+        label="as administrator",
+    ),
+    Row("alliance:membership_role", org_admins(), "post", "membership", {"role": "focal_point"}),
+    Row(
+        "alliance:membership_role",
+        {**org_admins(), "delegate": 403},
+        "post",
+        "delegate_membership",
+        {"role": "admin"},
+        label="the delegate's own",
+    ),
     Row("alliance:membership_remove", {**org_members(302)}, "post", "membership"),
     Row(
-        "alliance:membership_manage_right", org_managers(), "post", "membership", {"allowed": "on"}
+        "alliance:membership_remove",
+        org_admins(),
+        "post",
+        "leader_membership",
+        label="the founder",
     ),
+    Row("alliance:membership_manage_right", org_admins(), "post", "membership", {"allowed": "on"}),
     Row("alliance:invitation", everyone(200), kwargs="token"),
     Row("alliance:verification_queue", staff_only()),
     Row("alliance:verification_approve", staff_only(302), "post", "pending"),
@@ -186,8 +255,31 @@ def test_every_url_has_a_row():
     assert not missing, f"add rows to the permission matrix for: {sorted(missing)}"
 
 
-@pytest.fixture
-def world(staff, diaspora_org, leader, member, focal_point, partner, outsider, make_session):
+def _build_world() -> dict:
+    staff = factories.make_staff()
+    staff_no_mfa = factories.make_staff(with_mfa=False)
+    leader = factories.make_user(full_name="Diaspora Leader")
+    diaspora_org = factories.make_organization(
+        admin=leader, name="Fiji Diaspora Network", verified_by=staff
+    )
+    member = factories.add_member(staff=staff, organization=diaspora_org)
+    delegate = factories.add_member(staff=staff, organization=diaspora_org)
+    delegate_membership = Membership.objects.get(user=delegate, organization=diaspora_org)
+    services.membership_set_member_management(
+        actor=leader, membership=delegate_membership, allowed=True
+    )
+    government = factories.make_government(staff=staff, country="FJ")
+    focal_point = factories.add_member(
+        staff=staff, organization=government, role=Membership.Role.FOCAL_POINT
+    )
+    partner = factories.make_user(full_name="Partner Person")
+    factories.make_organization(
+        admin=partner, kind=Organization.Kind.ACADEMIA, name="Diaspora Institute", verified_by=staff
+    )
+    outsider = factories.make_user(full_name="Other Admin")
+    factories.make_organization(
+        admin=outsider, name="Peruvian Network Spain", country="ES", verified_by=staff
+    )
     youth_user = factories.make_user(full_name="Young Person")
     from youth.services import youth_profile_create
 
@@ -195,8 +287,21 @@ def world(staff, diaspora_org, leader, member, focal_point, partner, outsider, m
     invitation = services.invitation_create(
         actor=leader, organization=diaspora_org, email="invited@example.org", role="member"
     )
-    pending = factories.make_organization(admin=factories.make_user(), name="Pending Collective")
-    session = make_session()
+    pending_admin = factories.make_user(full_name="Pending Founder")
+    pending = factories.make_organization(admin=pending_admin, name="Pending Collective")
+    start = timezone.now() + datetime.timedelta(days=10)
+    session = services.session_create(
+        actor=staff,
+        title="Health and Well-being working group",
+        kind=AllianceSession.Kind.WORKING_GROUP,
+        time_zone="Pacific/Fiji",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        format=AllianceSession.Format.HYBRID,
+        join_url="https://meet.example.org/gdpa-health",
+        venue="IOM Suva office",
+        status=AllianceSession.Status.SCHEDULED,
+    )
     services.session_invite(actor=staff, session=session, emails=[focal_point.email, member.email])
     document = services.document_add(
         actor=staff,
@@ -207,9 +312,13 @@ def world(staff, diaspora_org, leader, member, focal_point, partner, outsider, m
     focal_invitation = Participant.objects.get(session=session, email=focal_point.email.lower())
     return {
         "users": {
+            "no_org": factories.make_user(full_name="Just Signed Up"),
             "staff": staff,
+            "staff_no_mfa": staff_no_mfa,
             "leader": leader,
             "member": member,
+            "delegate": delegate,
+            "pending_admin": pending_admin,
             "focal_point": focal_point,
             "partner": partner,
             "youth": youth_user,
@@ -219,6 +328,11 @@ def world(staff, diaspora_org, leader, member, focal_point, partner, outsider, m
         "membership": {
             "pk": diaspora_org.pk,
             "membership_pk": Membership.objects.get(user=member, organization=diaspora_org).pk,
+        },
+        "delegate_membership": {"pk": diaspora_org.pk, "membership_pk": delegate_membership.pk},
+        "leader_membership": {
+            "pk": diaspora_org.pk,
+            "membership_pk": Membership.objects.get(user=leader, organization=diaspora_org).pk,
         },
         "invitation": {"pk": diaspora_org.pk, "invitation_pk": invitation.pk},
         "token": {"token": services.invitation_token(invitation)},
@@ -231,9 +345,18 @@ def world(staff, diaspora_org, leader, member, focal_point, partner, outsider, m
     }
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction that is rolled back at the end;
+    each test runs in a savepoint of it, so a POST changes nothing for the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
 def test_permission_matrix(client, world, row: Row, role: str):
     if role != "anonymous":
         client.force_login(world["users"][role])
@@ -246,8 +369,9 @@ def test_permission_matrix(client, world, row: Row, role: str):
 
 
 @pytest.mark.django_db
-def test_a_tampered_organization_id_in_a_post_changes_nothing(client, world, outsider):
+def test_a_tampered_organization_id_in_a_post_changes_nothing(client, world):
     """An admin of one organization posts another organization's member id: 404, no change."""
+    outsider = world["users"]["outsider"]
     client.force_login(outsider)
     own = Organization.objects.get(memberships__user=outsider)
     target = world["membership"]["membership_pk"]

@@ -3,15 +3,18 @@ invitations to join an organization (signed, single-use links)."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from guardian.shortcuts import assign_perm, remove_perm
 
+from gdpa.accounts.permissions import acting_as_staff
 from gdpa.audit.services import audit_record
 from gdpa.notify.services import email_render_and_queue
 
@@ -79,8 +82,59 @@ def _check_usable(invitation: Invitation) -> None:
         raise InvitationError(_("This organization is no longer part of the alliance."))
 
 
+def invitation_peek(*, token: str) -> Invitation:
+    """The invitation a link stands for, if it can still be accepted (read only)."""
+    invitation = invitation_from_token(token)
+    _check_usable(invitation)
+    return invitation
+
+
+def _check_may_send(*, actor, organization: Organization) -> None:
+    """Pending organizations cannot invite; everyone else is rate-limited (staff excepted)."""
+    if acting_as_staff(actor):
+        return
+    if organization.status != Organization.Status.VERIFIED:
+        raise ValidationError(
+            _("You can invite people once IOM staff have verified the organization.")
+        )
+    now = timezone.now()
+    per_org, per_org_hours = settings.INVITATION_LIMIT_PER_ORGANIZATION
+    sent = Invitation.objects.filter(
+        organization=organization, created_at__gte=now - timedelta(hours=per_org_hours)
+    ).count()
+    if sent >= per_org:
+        raise ValidationError(
+            ngettext(
+                "This organization has sent %(count)d invitation in the last %(hours)d hours, "
+                "the most allowed. Try again later or ask IOM staff.",
+                "This organization has sent %(count)d invitations in the last %(hours)d hours, "
+                "the most allowed. Try again later or ask IOM staff.",
+                sent,
+            )
+            % {"count": sent, "hours": per_org_hours}
+        )
+    per_person, per_person_hours = settings.INVITATION_LIMIT_PER_PERSON
+    sent = Invitation.objects.filter(
+        invited_by=actor, created_at__gte=now - timedelta(hours=per_person_hours)
+    ).count()
+    if sent >= per_person:
+        raise ValidationError(
+            ngettext(
+                "You have sent %(count)d invitation in the last %(hours)d hours, the most "
+                "allowed. Try again later.",
+                "You have sent %(count)d invitations in the last %(hours)d hours, the most "
+                "allowed. Try again later.",
+                sent,
+            )
+            % {"count": sent, "hours": per_person_hours}
+        )
+
+
 @transaction.atomic
 def invitation_create(*, actor, organization: Organization, email: str, role: str) -> Invitation:
+    # Lock the organization: concurrent invitations are counted one after another.
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    _check_may_send(actor=actor, organization=organization)
     email = get_user_model().objects.normalize_email(email.strip())
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
@@ -134,11 +188,16 @@ def invitation_accept(*, user, token: str) -> Membership:
         raise InvitationError(
             _("This invitation was sent to another e-mail address. Sign in with that address.")
         )
+    already = InvitationError(_("You are already a member of this organization."))
     if Membership.objects.filter(user=user, organization=invitation.organization).exists():
-        raise InvitationError(_("You are already a member of this organization."))
-    membership = Membership.objects.create(
-        user=user, organization=invitation.organization, role=invitation.role
-    )
+        raise already
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user, organization=invitation.organization, role=invitation.role
+            )
+    except IntegrityError as exc:  # another invitation of the same person won the race
+        raise already from exc
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -178,6 +237,10 @@ def _lock_admins(organization: Organization) -> list[int]:
 def membership_change_role(*, actor, membership: Membership, role: str) -> Membership:
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
+    if membership.user_id == actor.pk:
+        raise ValidationError(
+            {"role": _("Nobody changes their own role; ask another administrator.")}
+        )
     admins = _lock_admins(membership.organization)
     if (
         membership.role == Membership.Role.ADMIN
@@ -222,6 +285,10 @@ def membership_remove(*, actor, membership: Membership) -> None:
 @transaction.atomic
 def membership_set_member_management(*, actor, membership: Membership, allowed: bool) -> None:
     """Let a member (not an admin) invite and manage members, or withdraw that right."""
+    if membership.user_id == actor.pk:
+        raise ValidationError(_("Nobody grants or withdraws their own rights."))
+    if allowed and membership.role != Membership.Role.MEMBER:
+        raise ValidationError(_("Administrators and focal points already manage members."))
     if allowed:
         assign_perm(MANAGE_MEMBERS, membership.user, membership.organization)
     else:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from gdpa.accounts.roles import is_iom_staff
+from gdpa.accounts.permissions import acting_as_staff
 from gdpa.audit.services import audit_record, snapshot
 from gdpa.notify.services import email_render_and_queue
 
@@ -69,7 +69,7 @@ def organization_register(
     Diaspora and partner organizations register themselves and wait for IOM staff.
     Government and IOM organizations are created by IOM staff and are verified at once.
     """
-    staff = is_iom_staff(actor)
+    staff = acting_as_staff(actor)
     if kind not in Organization.SELF_REGISTERED_KINDS and not staff:
         raise ValidationError({"kind": _("Only IOM staff can create this kind of organization.")})
     if kind == Organization.Kind.GOVERNMENT and member_state is not None:

@@ -88,15 +88,18 @@ def organization_register(request):
 
 def _organization_context(request, organization: Organization, **extra) -> dict:
     can_manage = permissions.can_manage_members(request.user, organization)
+    can_delegate = permissions.can_delegate(request.user, organization)
     context = {
         "organization": selectors.organization_profile(organization),
         "membership": permissions.membership_in(request.user, organization),
         "can_manage": can_manage,
-        "can_delegate": permissions.can_delegate(request.user, organization),
-        "members": selectors.organization_members(organization),
+        "can_invite": permissions.can_invite(request.user, organization),
+        "members": permissions.mark_member_actions(
+            request.user, organization, selectors.organization_members(organization)
+        ),
         "roles": Membership.Role.choices,
         "invitations": selectors.organization_open_invitations(organization) if can_manage else [],
-        "invite_form": InvitationForm(),
+        "invite_form": InvitationForm(admin_roles=can_delegate),
     }
     context.update(extra)
     return context
@@ -126,7 +129,13 @@ def _people_response(request, organization: Organization, status: int = 200, **e
 @require_POST
 def invitation_send(request, pk: int):
     organization = permissions.access_organization_to_manage(request.user, pk)
-    form = InvitationForm(request.POST)
+    form = InvitationForm(
+        request.POST, admin_roles=permissions.can_delegate(request.user, organization)
+    )
+    if form.is_valid() and not permissions.can_invite_with_role(
+        request.user, organization, form.cleaned_data["role"]
+    ):
+        form.add_error("role", _("Only administrators can invite people with this role."))
     if form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -160,6 +169,13 @@ def invitation_revoke(request, pk: int, invitation_pk: int):
 def membership_role(request, pk: int, membership_pk: int):
     organization = permissions.access_organization_to_manage(request.user, pk)
     membership = permissions.access_membership(request.user, organization, membership_pk)
+    if not permissions.can_change_role(request.user, membership):
+        return _people_response(
+            request,
+            organization,
+            status=403,
+            notice=_("Only administrators change roles, and nobody changes their own."),
+        )
     form = RoleForm(request.POST)
     if not form.is_valid():
         return _people_response(request, organization, status=422, notice=_("Choose a valid role."))
@@ -183,7 +199,10 @@ def membership_remove(request, pk: int, membership_pk: int):
     membership = permissions.access_membership(request.user, organization, membership_pk)
     if not permissions.can_remove_membership(request.user, membership):
         return _people_response(
-            request, organization, status=403, notice=_("You may not remove this member.")
+            request,
+            organization,
+            status=403,
+            notice=_("You may not remove this member."),
         )
     leaving = membership.user_id == request.user.pk
     ok, notice = attempt(
@@ -208,11 +227,14 @@ def membership_remove(request, pk: int, membership_pk: int):
 @require_POST
 def membership_manage_right(request, pk: int, membership_pk: int):
     organization = permissions.access_organization(request.user, pk)
-    if not permissions.can_delegate(request.user, organization):
-        return _people_response(
-            request, organization, status=403, notice=_("Only administrators may do this.")
-        )
     membership = permissions.access_membership(request.user, organization, membership_pk)
+    if not permissions.can_set_manage_right(request.user, membership):
+        return _people_response(
+            request,
+            organization,
+            status=403,
+            notice=_("Only administrators give this right, to someone else's member role."),
+        )
     form = ManageRightForm(request.POST)
     form.is_valid()
     allowed = form.cleaned_data.get("allowed", False)
@@ -238,7 +260,7 @@ def invitation(request, token: str):
     """The page an invitation e-mail links to: shows it, and accepts it on POST."""
     error = None
     try:
-        invitation = services.invitation_from_token(token)
+        invitation = services.invitation_peek(token=token)
     except services.InvitationError as exc:
         invitation, error = None, " ".join(exc.messages)
     if request.method == "POST" and invitation is not None:
@@ -256,7 +278,7 @@ def invitation(request, token: str):
     return render(
         request,
         "alliance/invitation.html",
-        {"invitation": invitation, "error": error, "token": token},
+        {"invitation": invitation if error is None else None, "error": error, "token": token},
         status=status,
     )
 

@@ -8,3 +8,12 @@ class AccountsConfig(AppConfig):
     name = "gdpa.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from allauth.mfa.signals import authenticator_added
+
+        from .signals import record_second_factor_on_activation
+
+        authenticator_added.connect(
+            record_second_factor_on_activation, dispatch_uid="gdpa_record_second_factor"
+        )

@@ -2,6 +2,21 @@ import zoneinfo
 
 from django.utils import timezone, translation
 
+from .permissions import mark_second_factor, session_passed_second_factor
+
+
+class SecondFactorMiddleware:
+    """Record on the user whether this session passed two-factor authentication, so
+    ``acting_as_staff`` can decide staff power without the request at hand."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            mark_second_factor(request.user, session_passed_second_factor(request))
+        return self.get_response(request)
+
 
 class UserPreferencesMiddleware:
     """Show every page in the signed-in person's language and time zone."""

@@ -23,7 +23,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "gdpa.admin_site.GDPAAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "gdpa.accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "gdpa.urls"
@@ -156,6 +157,17 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Organization invitations (e-mails from the portal's domain): at most N per organization
+# and per person within a window of hours; IOM staff are not limited.
+INVITATION_LIMIT_PER_ORGANIZATION = (
+    env.int("INVITATION_LIMIT_PER_ORGANIZATION", default=100),
+    env.int("INVITATION_LIMIT_ORGANIZATION_HOURS", default=24),
+)
+INVITATION_LIMIT_PER_PERSON = (
+    env.int("INVITATION_LIMIT_PER_PERSON", default=30),
+    env.int("INVITATION_LIMIT_PERSON_HOURS", default=1),
+)
 
 # Large posted text is refused with a 400 page instead of being read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

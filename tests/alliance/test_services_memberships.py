@@ -9,22 +9,31 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_the_last_admin_cannot_step_down_or_be_removed(diaspora_org, leader):
+def test_the_last_admin_cannot_be_demoted_or_removed(staff, diaspora_org, leader):
     membership = Membership.objects.get(user=leader, organization=diaspora_org)
     with pytest.raises(ValidationError, match="at least one administrator"):
-        services.membership_change_role(actor=leader, membership=membership, role="member")
+        services.membership_change_role(actor=staff, membership=membership, role="member")
     with pytest.raises(ValidationError, match="at least one administrator"):
         services.membership_remove(actor=leader, membership=membership)
     membership.refresh_from_db()
     assert membership.role == Membership.Role.ADMIN
 
 
-def test_with_a_second_admin_the_first_may_step_down(diaspora_org, leader, member):
+def test_with_a_second_admin_the_first_can_be_demoted_by_them(diaspora_org, leader, member):
     second = Membership.objects.get(user=member, organization=diaspora_org)
     services.membership_change_role(actor=leader, membership=second, role="admin")
     first = Membership.objects.get(user=leader, organization=diaspora_org)
-    services.membership_change_role(actor=leader, membership=first, role="member")
+    services.membership_change_role(actor=member, membership=first, role="member")
     assert Membership.objects.get(pk=first.pk).role == "member"
+
+
+def test_nobody_changes_their_own_role(diaspora_org, leader, member):
+    second = Membership.objects.get(user=member, organization=diaspora_org)
+    services.membership_change_role(actor=leader, membership=second, role="admin")
+    first = Membership.objects.get(user=leader, organization=diaspora_org)
+    with pytest.raises(ValidationError, match="own role"):
+        services.membership_change_role(actor=leader, membership=first, role="member")
+    assert Membership.objects.get(pk=first.pk).role == "admin"
 
 
 def test_member_management_right_is_a_guardian_grant(diaspora_org, leader, member):

@@ -1,0 +1,34 @@
+"""The technical administration site (/admin/), behind allauth's sign-in and two-factor.
+
+Django's own admin login would skip allauth's second factor and rate limits, so the
+login view is wrapped with allauth's ``secure_admin_login`` (it sends visitors to the
+portal's sign-in), and only Django-admin users whose session passed two-factor
+authentication get in.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+
+class AdminSite(admin.AdminSite):
+    def has_permission(self, request) -> bool:
+        from allauth.mfa.utils import is_mfa_enabled
+
+        from gdpa.accounts.permissions import session_passed_second_factor
+
+        user = request.user
+        return (
+            user.is_active
+            and user.is_staff
+            and is_mfa_enabled(user)
+            and session_passed_second_factor(request)
+        )
+
+    def login(self, request, extra_context=None):
+        from allauth.account.decorators import secure_admin_login
+
+        return secure_admin_login(super().login)(request, extra_context)
+
+
+class GDPAAdminConfig(AdminConfig):
+    default_site = "gdpa.admin_site.AdminSite"
