@@ -14,7 +14,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -62,6 +62,15 @@ def acting_as_staff(user) -> bool:
     )
 
 
+def _go(request, url: str):
+    """Redirect; an htmx request is sent there as a whole page, not swapped into a region."""
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 def staff_required(view):
     """Staff pages: only people acting as IOM staff.
 
@@ -83,11 +92,11 @@ def staff_required(view):
             messages.warning(
                 request, _("Turn on two-factor authentication before using the staff pages.")
             )
-            return redirect("mfa_activate_totp")
+            return _go(request, reverse("mfa_activate_totp"))
         messages.warning(
             request, _("Enter a code from your authenticator app to use the staff pages.")
         )
         next_url = request.get_full_path() if request.method == "GET" else "/"
-        return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
+        return _go(request, f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
 
     return wrapper
