@@ -5,6 +5,7 @@ object answers 404, never 403: forbidden and missing look the same.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -191,7 +192,9 @@ def world(staff, diaspora_org, leader, member, focal_point, partner, outsider, m
     youth_user = factories.make_user(full_name="Young Person")
     from youth.services import youth_profile_create
 
-    youth_profile_create(user=youth_user, birth_year=2003, heritage_countries=["PE"], consent=True)
+    youth_profile_create(
+        user=youth_user, date_of_birth=date(2003, 6, 1), heritage_countries=["PE"], consent=True
+    )
     invitation = services.invitation_create(
         actor=leader, organization=diaspora_org, email="invited@example.org", role="member"
     )
