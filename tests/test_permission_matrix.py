@@ -61,6 +61,13 @@ ROWS = [
     Row("accounts:profile", signed_in()),
     Row("accounts:language", everyone(302), "post", data={"language": "fr"}),
     Row("youth:join", signed_in()),
+    Row("youth:consent", signed_in()),
+    Row(
+        "youth:consent_withdraw",
+        {**signed_in(404), "youth": 302},
+        "post",
+        data={"understood": "on"},
+    ),
     Row("audit:log", staff_only()),
     Row("notify:outbox", staff_only()),
     Row("alliance:my_organizations", signed_in()),

@@ -52,3 +52,14 @@ class YouthJoinForm(forms.Form):
         date_of_birth = self.cleaned_data["date_of_birth"]
         validate_date_of_birth(date_of_birth, timezone.localdate())
         return date_of_birth
+
+
+class YouthConsentWithdrawForm(forms.Form):
+    understood = forms.BooleanField(
+        label=_(
+            "I understand that I will no longer be a youth participant and that my youth "
+            "profile will be deleted."
+        ),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm that you want to withdraw.")},
+    )

@@ -66,3 +66,29 @@ def youth_profile_create(
     forget_roles(user)
     forget_youth_profile(user)
     return profile
+
+
+@transaction.atomic
+def youth_consent_withdraw(*, user) -> None:
+    """Withdraw the person's youth consent: they stop being a youth participant.
+
+    The profile and its personal details (date of birth, countries of heritage, sectors,
+    about) are deleted. The audit log keeps that consent was withdrawn, when, and which
+    consent text it was given under; none of the profile's details. The person may join
+    again later with a fresh consent.
+    """
+    profile = YouthProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise ValidationError(
+            _("You are not a youth participant, so there is no consent to withdraw.")
+        )
+    audit_record(
+        actor=user,
+        action="youth_profile.consent_withdrawn",
+        target=profile,
+        before={"consent_version": profile.consent_version, "consent_at": profile.consent_at},
+        after={"withdrawn_at": timezone.now()},
+    )
+    profile.delete()
+    forget_roles(user)
+    forget_youth_profile(user)

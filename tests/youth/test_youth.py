@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models.query import QuerySet
 from django.urls import reverse
 
-from gdpa.accounts.roles import YOUTH, roles_for
+from gdpa.accounts.roles import YOUTH, roles_for, users_with_role
 from gdpa.audit.models import AuditEntry
 from tests import factories
 from youth import services
@@ -243,3 +243,100 @@ def test_concurrent_joins_make_one_profile():
         t.join()
     assert sorted(outcomes) == ["You are already a youth participant."] * 3 + ["joined"]
     assert YouthProfile.objects.filter(user=user).count() == 1
+
+
+# --- consent: see it, withdraw it ------------------------------------------------------
+
+
+@pytest.fixture
+def youth_user():
+    user = factories.make_user(full_name="Young Person")
+    with on(TODAY):
+        join(user, D(2003, 4, 5), about="I care about climate.")
+    return user
+
+
+def test_the_join_page_links_a_participant_to_their_consent(client, youth_user):
+    client.force_login(youth_user)
+    page = client.get(reverse("youth:join")).content.decode()
+    assert reverse("youth:consent") in page
+
+
+def test_a_participant_sees_what_they_agreed_to_and_when(client, youth_user):
+    client.force_login(youth_user)
+    page = client.get(reverse("youth:consent")).content.decode()
+    assert "I can withdraw at any time." in page
+    assert "June 15, 2026" in page
+    assert CONSENT_VERSION in page
+    assert "Your youth profile is deleted" in page
+    assert 'name="understood"' in page and "required" in page
+    assert f'action="{reverse("youth:consent_withdraw")}"' in page
+
+
+def test_someone_who_is_not_a_participant_is_told_there_is_nothing_to_withdraw(client):
+    client.force_login(factories.make_user())
+    response = client.get(reverse("youth:consent"))
+    assert response.status_code == 200
+    assert "there is no consent to withdraw" in response.content.decode()
+    assert response.context["profile"] is None
+
+
+def test_withdrawing_needs_the_confirmation_and_changes_nothing_without_it(client, youth_user):
+    client.force_login(youth_user)
+    response = client.post(reverse("youth:consent_withdraw"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Tick the box to confirm that you want to withdraw." in page
+    assert YouthProfile.objects.filter(user=youth_user).exists()
+    assert not AuditEntry.objects.filter(action="youth_profile.consent_withdrawn").exists()
+
+
+def test_withdrawing_ends_the_participation_and_deletes_the_profile(client, youth_user):
+    profile = YouthProfile.objects.get(user=youth_user)
+    assert youth_user.pk in set(users_with_role(YOUTH).values_list("user_id", flat=True))
+    client.force_login(youth_user)
+    response = client.post(reverse("youth:consent_withdraw"), {"understood": "on"})
+    assert response.status_code == 302
+    assert not YouthProfile.objects.filter(user=youth_user).exists()
+    assert not profile.interests.through.objects.filter(youthprofile_id=profile.pk).exists()
+    assert YOUTH not in roles_for(refetch(youth_user))
+    assert youth_user.pk not in set(users_with_role(YOUTH).values_list("user_id", flat=True))
+    entry = AuditEntry.objects.get(action="youth_profile.consent_withdrawn")
+    assert entry.actor == youth_user
+    assert entry.before["consent_version"] == CONSENT_VERSION
+    assert entry.after["withdrawn_at"]
+    details = f"{entry.before} {entry.after}"
+    assert "2003" not in details and "climate" not in details and "SV" not in details
+    followed = client.get(response.url).content.decode()
+    assert "You have withdrawn your consent." in followed
+
+
+def test_after_withdrawing_they_can_join_again_with_a_fresh_consent(youth_user):
+    services.youth_consent_withdraw(user=youth_user)
+    with on(D(2027, 1, 10)):
+        profile = join(refetch(youth_user), D(2003, 4, 5))
+    assert profile.consent_at.date() == D(2027, 1, 10)
+    assert YOUTH in roles_for(refetch(youth_user))
+
+
+def test_withdrawing_twice_is_refused_with_a_message(youth_user):
+    services.youth_consent_withdraw(user=youth_user)
+    with pytest.raises(ValidationError, match="no consent to withdraw"):
+        services.youth_consent_withdraw(user=youth_user)
+    assert AuditEntry.objects.filter(action="youth_profile.consent_withdrawn").count() == 1
+
+
+def test_a_withdrawal_in_another_tab_is_explained_not_an_error(client, youth_user):
+    client.force_login(youth_user)
+    stale = YouthProfile.objects.get(user=youth_user)
+    services.youth_consent_withdraw(user=youth_user)
+    with mock.patch("youth.permissions.youth_profile_of", return_value=stale):
+        response = client.post(reverse("youth:consent_withdraw"), {"understood": "on"}, follow=True)
+    assert response.status_code == 200
+    assert "there is no consent to withdraw" in response.content.decode()
+
+
+def test_only_a_participant_can_post_a_withdrawal(client):
+    client.force_login(factories.make_user())
+    assert client.post(reverse("youth:consent_withdraw"), {"understood": "on"}).status_code == 404
+    assert not AuditEntry.objects.filter(action="youth_profile.consent_withdrawn").exists()
