@@ -12,6 +12,7 @@ once per run of this module and every request is rolled back after its test.
 
 import datetime
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -100,6 +101,13 @@ ROWS = [
     Row("accounts:profile", signed_in()),
     Row("accounts:language", everyone(302), "post", data={"language": "fr"}),
     Row("youth:join", signed_in()),
+    Row("youth:consent", signed_in()),
+    Row(
+        "youth:consent_withdraw",
+        {**signed_in(404), "youth": 302},
+        "post",
+        data={"understood": "on"},
+    ),
     Row("audit:log", staff_only()),
     Row("notify:outbox", staff_only()),
     Row("alliance:my_organizations", signed_in()),
@@ -283,7 +291,9 @@ def _build_world() -> dict:
     youth_user = factories.make_user(full_name="Young Person")
     from youth.services import youth_profile_create
 
-    youth_profile_create(user=youth_user, birth_year=2003, heritage_countries=["PE"], consent=True)
+    youth_profile_create(
+        user=youth_user, date_of_birth=date(2003, 6, 1), heritage_countries=["PE"], consent=True
+    )
     invitation = services.invitation_create(
         actor=leader, organization=diaspora_org, email="invited@example.org", role="member"
     )

@@ -1,6 +1,9 @@
 """Demo youth participants, created through the real services."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from alliance.demo import demo_email
 from alliance.models import Sector
@@ -10,6 +13,8 @@ from gdpa.accounts.services import user_create
 from . import services
 from .models import YouthProfile
 
+#: name, language, time zone, based in, heritage, (age, birth month, birth day), gender, ...
+#: The age is the one they reach this year, so the demo people stay within 18 to 35.
 YOUTH = [
     (
         "Valeria Flores",
@@ -17,19 +22,29 @@ YOUTH = [
         "America/Los_Angeles",
         "US",
         ["SV"],
-        2002,
+        (23, 5, 14),
         Gender.WOMAN,
         "",
         ["health"],
     ),
-    ("Tevita Ratu", "en", "Australia/Sydney", "AU", ["FJ"], 1999, Gender.MAN, "", ["climate"]),
+    (
+        "Tevita Ratu",
+        "en",
+        "Australia/Sydney",
+        "AU",
+        ["FJ"],
+        (26, 9, 3),
+        Gender.MAN,
+        "",
+        ["climate"],
+    ),
     (
         "Sam Okonjo-Dewan",
         "en",
         "Europe/London",
         "GB",
         ["MU", "GE"],
-        2004,
+        (21, 11, 27),
         Gender.SELF_DESCRIBED,
         "Genderfluid",
         ["gender-youth"],
@@ -40,7 +55,7 @@ YOUTH = [
         "Europe/Madrid",
         "ES",
         ["PE"],
-        2001,
+        (24, 2, 8),
         Gender.PREFER_NOT_TO_SAY,
         "",
         ["climate", "gender-youth"],
@@ -48,10 +63,14 @@ YOUTH = [
 ]
 
 
+def _date_of_birth(age: int, month: int, day: int) -> datetime.date:
+    return datetime.date(timezone.localdate().year - age, month, day)
+
+
 def seed(password: str) -> list[tuple[str, str]]:
     logins = []
     User = get_user_model()
-    for name, lang, zone, based, heritage, year, gender, described, interests in YOUTH:
+    for name, lang, zone, based, heritage, birthday, gender, described, interests in YOUTH:
         email = demo_email(name, "youth.example.org")
         user = User.objects.filter(email__iexact=email).first() or user_create(
             email=email,
@@ -67,7 +86,7 @@ def seed(password: str) -> list[tuple[str, str]]:
         if not YouthProfile.objects.filter(user=user).exists():
             services.youth_profile_create(
                 user=user,
-                birth_year=year,
+                date_of_birth=_date_of_birth(*birthday),
                 heritage_countries=heritage,
                 interests=list(Sector.objects.filter(slug__in=interests)),
                 consent=True,

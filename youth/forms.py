@@ -1,13 +1,29 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from alliance.forms import TranslatedChoiceField
 from alliance.selectors import sectors
 
+from .age import validate_date_of_birth
+from .models import CONSENT_TEXTS, CONSENT_VERSION
+
+ISO_DATE = "%Y-%m-%d"  # what a browser's date input sends
+
 
 class YouthJoinForm(forms.Form):
-    birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2100)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        input_formats=[ISO_DATE],
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format=ISO_DATE),
+        error_messages={
+            "invalid": _(
+                "Enter your date of birth as a real date: year, month and day, "
+                "for example 2001-03-27."
+            )
+        },
+    )
     heritage_countries = forms.MultipleChoiceField(
         label=_("Countries of heritage"),
         choices=countries,
@@ -26,10 +42,24 @@ class YouthJoinForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    consent = forms.BooleanField(
+    consent = forms.BooleanField(label=CONSENT_TEXTS[CONSENT_VERSION], required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_date_of_birth(self):
+        date_of_birth = self.cleaned_data["date_of_birth"]
+        validate_date_of_birth(date_of_birth, timezone.localdate())
+        return date_of_birth
+
+
+class YouthConsentWithdrawForm(forms.Form):
+    understood = forms.BooleanField(
         label=_(
-            "I agree that IOM processes this information to involve me in the alliance's "
-            "youth activities. I can withdraw at any time."
+            "I understand that I will no longer be a youth participant and that my youth "
+            "profile will be deleted."
         ),
         required=True,
+        error_messages={"required": _("Tick the box to confirm that you want to withdraw.")},
     )

@@ -1,14 +1,29 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+#: The version of the consent text a new participant agrees to. Change it (and add the new
+#: text to CONSENT_TEXTS, keeping the old ones) whenever the wording changes.
+CONSENT_VERSION = "2026-11"
+
+#: Every consent text ever given, by version, so a participant can see what they agreed to.
+CONSENT_TEXTS = {
+    "2026-11": _(
+        "I agree that IOM processes this information to involve me in the alliance's "
+        "youth activities. I can withdraw at any time."
+    ),
+}
+
 
 class YouthProfile(models.Model):
-    """A young member of a diaspora taking part in the alliance (Outcome 2)."""
+    """A young member of a diaspora taking part in the alliance (Outcome 2).
 
-    MIN_AGE, MAX_AGE = 18, 35
+    Withdrawing consent deletes the profile (an audit entry records the withdrawal), so
+    having a profile is the same as being a youth participant.
+    """
+
+    MIN_AGE, MAX_AGE = 18, 35  # inclusive, in whole years on the day
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -16,15 +31,14 @@ class YouthProfile(models.Model):
         on_delete=models.CASCADE,
         related_name="youth_profile",
     )
-    birth_year = models.PositiveSmallIntegerField(
-        _("year of birth"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
-    )
+    date_of_birth = models.DateField(_("date of birth"))
     heritage_countries = CountryField(_("countries of heritage"), multiple=True)
     interests = models.ManyToManyField(
         "alliance.Sector", verbose_name=_("sectors you care about"), blank=True
     )
     about = models.TextField(_("about you"), max_length=2000, blank=True)
     consent_at = models.DateTimeField(_("consent given"))
+    consent_version = models.CharField(_("consent text version"), max_length=20)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta:
@@ -33,3 +47,7 @@ class YouthProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def consent_text(self) -> str:
+        return CONSENT_TEXTS.get(self.consent_version, "")

@@ -13,3 +13,9 @@ def youth_profile_of(user) -> YouthProfile | None:
         cached = YouthProfile.objects.filter(user=user).prefetch_related("interests").first()
         setattr(user, _ATTR, cached)
     return cached
+
+
+def forget_youth_profile(user) -> None:
+    """Drop the looked-up profile after it was created or deleted in the same request."""
+    if hasattr(user, _ATTR):
+        delattr(user, _ATTR)
