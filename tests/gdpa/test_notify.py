@@ -312,3 +312,18 @@ def test_people_who_are_not_staff_cannot_resend(signed_in, member):
     assert response.status_code == 404
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED
+
+
+def test_workers_reconnect_to_a_restarted_broker_forever():
+    from gdpa.celery import app
+
+    conf = app.conf
+    assert conf.broker_connection_retry_on_startup is True
+    assert conf.broker_connection_max_retries is None  # never give up and exit
+    options = conf.broker_transport_options
+    assert options["socket_timeout"] and options["socket_connect_timeout"]
+    assert options["health_check_interval"] > 0
+    assert options["visibility_timeout"] > conf.task_time_limit
+    # A web request gives up on a broker that is down quickly (the sweep takes over).
+    policy = conf.task_publish_retry_policy
+    assert policy["max_retries"] * policy["interval_max"] <= 3
