@@ -16,7 +16,7 @@ run: install
 
 ## make test: install, then lint, check migrations and run the whole test suite
 test: install
-	@bash scripts/ensure_chromium.sh
+	@bash scripts/ensure_test_tools.sh
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=gdpa.settings.test $(PY) manage.py makemigrations --check --dry-run

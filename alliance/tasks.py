@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import services
+from .services.sweeps import session_mail_sweep
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
@@ -23,3 +24,9 @@ def send_session_summary(session_id: int) -> int:
 @shared_task(acks_late=True)
 def dispatch_reminders() -> int:
     return services.reminders_dispatch()
+
+
+@shared_task(acks_late=True)
+def sweep_session_mail() -> dict[str, int]:
+    """Periodic: drive session e-mails whose task message was never published or was lost."""
+    return session_mail_sweep()

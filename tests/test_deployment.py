@@ -57,12 +57,65 @@ def test_compose_urls_point_at_the_compose_services():
     assert env["DATABASE_URL"].endswith("/" + postgres["POSTGRES_DB"])
 
 
-def test_worker_consumes_every_queue_the_settings_route_to():
-    queues = set(re.findall(r'"queue": "(\w+)"', BASE)) | {"default"}
-    command = COMPOSE["services"]["worker"]["command"]
-    listed = set(re.search(r"-Q ([\w,]+)", command).group(1).split(","))
-    assert queues <= listed
+#: Task names of the portal's own apps (Celery's built-in tasks are not routed by us).
+PROJECT_TASKS = ("gdpa.", "alliance.", "youth.", "trainings.")
+
+
+def worker_commands() -> dict[str, str]:
+    """Every way this repository starts a worker: compose and ``make worker``."""
+    make = re.search(r"^\t.*celery -A gdpa worker.*$", (ROOT / "Makefile").read_text(), re.M)
+    assert make, "the Makefile has no worker target"
+    return {
+        "docker-compose worker": COMPOSE["services"]["worker"]["command"],
+        "make worker": make[0],
+    }
+
+
+def task_queues(routes) -> dict[str, str]:
+    """The queue each registered task of the portal is published to under ``routes``."""
+    from celery.app.routes import Router, prepare
+
+    from gdpa.celery import app
+
+    app.loader.import_default_modules()
+    router = Router(prepare(routes), app.amqp.Queues({}), create_missing=True, app=app)
+    names = sorted(name for name in app.tasks if name.startswith(PROJECT_TASKS))
+    assert len(names) >= 3, f"the portal's tasks were not discovered: {names}"
+    return {name: router.route({}, name)["queue"].name for name in names}
+
+
+def unconsumed(routes, command: str) -> dict[str, str]:
+    """Tasks whose queue the worker started by ``command`` does not consume."""
+    match = re.search(r"-Q\s+([\w,.-]+)", command)
+    assert match, f"the worker command names no queues: {command}"
+    listed = set(match[1].split(","))
+    return {task: queue for task, queue in task_queues(routes).items() if queue not in listed}
+
+
+def test_worker_consumes_every_queue_the_settings_route_to(settings):
+    routes = getattr(settings, "CELERY_TASK_ROUTES", None)
+    for where, command in worker_commands().items():
+        missing = unconsumed(routes, command)
+        assert not missing, f"{where} does not consume the queue of {missing}"
     assert "DatabaseScheduler" in COMPOSE["services"]["beat"]["command"]
+
+
+def test_a_task_routed_to_a_queue_no_worker_consumes_is_caught():
+    """The check above can fail: route the alliance tasks to a queue nobody listens to."""
+    missing = unconsumed(
+        {"alliance.tasks.*": {"queue": "mail"}}, "celery -A gdpa worker -Q default"
+    )
+    assert missing and set(missing.values()) == {"mail"}
+    assert all(task.startswith("alliance.tasks.") for task in missing)
+    assert not unconsumed({"alliance.tasks.*": {"queue": "mail"}}, "celery worker -Q default,mail")
+
+
+def test_every_periodic_task_exists(settings):
+    from gdpa.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, f"beat entry {name} names an unknown task"
 
 
 def test_media_is_on_a_volume():

@@ -110,6 +110,7 @@ ROWS = [
     ),
     Row("audit:log", staff_only()),
     Row("notify:outbox", staff_only()),
+    Row("notify:email_resend", staff_only(302), "post"),
     Row("alliance:my_organizations", signed_in()),
     Row("alliance:organization_register", signed_in()),
     Row(

@@ -131,16 +131,21 @@ def session_invite(
     return len(new)
 
 
+def invitations_pending():
+    """Participants whose invitation e-mail was never written (any session)."""
+    return Participant.objects.filter(
+        invitation_sent_at__isnull=True, session__status=AllianceSession.Status.SCHEDULED
+    )
+
+
 def session_invitations_send(*, session_id: int) -> int:
     """E-mail every participant not yet invited (safe to run twice or concurrently)."""
-    pending = Participant.objects.filter(
-        session_id=session_id,
-        invitation_sent_at__isnull=True,
-        session__status=AllianceSession.Status.SCHEDULED,
-    ).order_by("pk")
+    pending = invitations_pending().filter(session_id=session_id).order_by("pk")
+    # The invitation carries the session as it is now, so the person is also up to date
+    # with its calendar sequence: no change notice is owed for changes made before it.
     return render_batches(
         pending,
-        {"invitation_sent_at": timezone.now()},
+        {"invitation_sent_at": timezone.now(), "notified_sequence": lambda p: p.session.sequence},
         lambda p: session_email(
             p, kind="session_invitation", template="alliance/email/session_invitation", ics=True
         ),

@@ -1,5 +1,8 @@
 """E-mails about alliance sessions: rendered per participant in their language and
-zone, in batches claimed with SKIP LOCKED, by tasks enqueued once the transaction commits."""
+zone, in batches claimed with SKIP LOCKED, by tasks enqueued once the transaction commits.
+
+The participant rows are the source of truth: a task whose message was never published
+or was lost is driven again by ``sweeps.session_mail_sweep``."""
 
 from zoneinfo import ZoneInfo
 
@@ -7,6 +10,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 
+from gdpa.notify.dispatch import enqueue_on_commit as enqueue_task_on_commit
 from gdpa.notify.services import email_render_and_queue, enqueue_on_commit
 
 from .. import calendar
@@ -28,13 +32,18 @@ def enqueue_session_task(task_name: str, session_id: int, rows: int = 1) -> None
     """Enqueue the task once per batch of work, up to MAX_PARALLEL_TASKS copies.
 
     The copies claim disjoint batches (SKIP LOCKED) so every worker process can render;
-    a copy that finds nothing left simply returns.
+    a copy that finds nothing left simply returns. A broker that cannot take the message
+    is logged, not raised: the data is saved and the sweep sends the e-mails later.
     """
     from .. import tasks
 
     task = getattr(tasks, task_name)
-    copies = max(1, min(MAX_PARALLEL_TASKS, -(-rows // BATCH)))
-    transaction.on_commit(lambda: [task.delay(session_id) for _ in range(copies)])
+    enqueue_task_on_commit(task, session_id, copies=copies_for(rows))
+
+
+def copies_for(rows: int) -> int:
+    """One task per batch of work, at most MAX_PARALLEL_TASKS."""
+    return max(1, min(MAX_PARALLEL_TASKS, -(-rows // BATCH)))
 
 
 def rsvp_link_token(participant: Participant, answer: str) -> str:

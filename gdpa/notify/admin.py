@@ -5,6 +5,37 @@ from .models import OutboundEmail
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
+    """Read-only, and without the bodies: they may hold live password-reset, RSVP and
+    invitation links. Staff resend a failed message from Staff → Sent e-mails."""
+
     list_display = ["created_at", "to_email", "kind", "language", "status", "attempts"]
     list_filter = ["status", "kind", "language"]
     search_fields = ["to_email", "subject"]
+    fields = [
+        "to_email",
+        "user",
+        "kind",
+        "language",
+        "subject",
+        "attachment_name",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "bodies_cleared_at",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("body_text", "body_html", "attachment_content")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

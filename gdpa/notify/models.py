@@ -9,6 +9,19 @@ class OutboundEmail(models.Model):
     The row, not the broker, is the source of truth: the send task claims it
     (queued -> sending) before talking to the mail server, so a retried or duplicated
     message never sends it twice, and a lost message is found again by the sweeper.
+
+    Retention of the bodies (``body_text``, ``body_html``, ``attachment_content``), which
+    carry live links (password reset, RSVP, invitations):
+
+    - a *sent* row loses its bodies in the same write that marks it sent;
+    - a *failed* row (refused by the mail server ``MAX_ATTEMPTS`` times, or "delivery
+      unknown": the worker stopped mid-send) keeps them so staff can resend it, for
+      ``settings.EMAIL_FAILED_BODY_RETENTION_DAYS`` (7) after its last attempt; then the
+      periodic ``sweep_emails`` clears them and the row can no longer be resent;
+    - *queued* and *sending* rows keep them: they are still to be sent.
+
+    Recipient, kind, subject, language, status, attempts, times and the last error are
+    kept. ``bodies_cleared_at`` says when the bodies were dropped.
     """
 
     class Status(models.TextChoices):
@@ -43,6 +56,7 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    bodies_cleared_at = models.DateTimeField(_("content removed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing e-mail")
@@ -52,3 +66,15 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to_email} ({self.status})"
+
+    @property
+    def can_resend(self) -> bool:
+        """Failed, and its content is still kept: staff may queue it again."""
+        return self.status == self.Status.FAILED and self.bodies_cleared_at is None
+
+    @property
+    def delivery_unknown(self) -> bool:
+        """The worker stopped while sending: the message may or may not have arrived."""
+        from .services import DELIVERY_UNKNOWN
+
+        return self.status == self.Status.FAILED and self.last_error == DELIVERY_UNKNOWN

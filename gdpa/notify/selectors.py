@@ -2,9 +2,16 @@ from django.db.models import QuerySet
 
 from .models import OutboundEmail
 
+#: The bodies are never read to list or show a message: they may hold live links.
+BODY_FIELDS = ("body_text", "body_html", "attachment_content")
+
 
 def outbound_emails(*, status: str = "") -> QuerySet[OutboundEmail]:
-    qs = OutboundEmail.objects.defer("body_text", "body_html").order_by("-created_at", "-pk")
+    qs = OutboundEmail.objects.defer(*BODY_FIELDS).order_by("-created_at", "-pk")
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def outbound_email(*, email_id: int) -> OutboundEmail | None:
+    return OutboundEmail.objects.defer(*BODY_FIELDS).filter(pk=email_id).first()

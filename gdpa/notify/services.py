@@ -1,15 +1,26 @@
-"""Queue and deliver e-mail. Every message is rendered in the recipient's language."""
+"""Queue and deliver e-mail. Every message is rendered in the recipient's language.
+
+Bodies hold live links (password reset, RSVP, invitations): they are kept only as long
+as the message may still be sent. See ``OutboundEmail`` for the retention rules.
+"""
 
 import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from gdpa.audit.services import audit_record
+
+from .dispatch import enqueue_each_on_commit, publish_each
+from .dispatch import enqueue_on_commit as enqueue_task_on_commit
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -19,12 +30,19 @@ MAX_ATTEMPTS = 5
 STALE_QUEUED_AFTER = timedelta(minutes=10)
 #: A row claimed but never marked sent (worker killed mid-send) is reported, not resent.
 STALE_SENDING_AFTER = timedelta(hours=1)
+#: Written as ``last_error`` of a row whose worker stopped while sending.
+DELIVERY_UNKNOWN = "Delivery unknown: the worker stopped while sending. Not resent."
+
+
+def failed_body_retention() -> timedelta:
+    """How long a failed e-mail keeps its bodies so staff can resend it."""
+    return timedelta(days=getattr(settings, "EMAIL_FAILED_BODY_RETENTION_DAYS", 7))
 
 
 def _enqueue(email_id: int) -> None:
     from .tasks import send_email
 
-    transaction.on_commit(lambda: send_email.delay(email_id))
+    enqueue_task_on_commit(send_email, email_id)
 
 
 def email_queue(
@@ -104,8 +122,7 @@ def enqueue_on_commit(email_ids: list[int]) -> None:
     """Send a batch of queued e-mails once the transaction commits."""
     from .tasks import send_email
 
-    ids = list(email_ids)
-    transaction.on_commit(lambda: [send_email.delay(email_id) for email_id in ids])
+    enqueue_each_on_commit(send_email, [(email_id,) for email_id in email_ids])
 
 
 def _claim(email_id: int) -> OutboundEmail | None:
@@ -124,12 +141,24 @@ def _claim(email_id: int) -> OutboundEmail | None:
         return email
 
 
+#: What the message said (it may hold live links). Recipient, kind, subject, language,
+#: status, attempts, times and error stay.
+BODIES_CLEARED = {"body_text": "", "body_html": "", "attachment_content": ""}
+
+
+def _clear_bodies(email: OutboundEmail, now) -> list[str]:
+    for field, value in BODIES_CLEARED.items():
+        setattr(email, field, value)
+    email.bodies_cleared_at = now
+    return [*BODIES_CLEARED, "bodies_cleared_at"]
+
+
 def email_deliver(*, email_id: int) -> bool:
     """Send one queued e-mail. Returns True when it should be tried again later.
 
     Sending is at most once: the row is claimed in its own transaction before the
     mail server is contacted, so a second delivery of the same task finds nothing
-    to do.
+    to do. Once sent, the bodies are cleared.
     """
     email = _claim(email_id)
     if email is None:
@@ -148,36 +177,83 @@ def email_deliver(*, email_id: int) -> bool:
     try:
         message.send()
     except Exception as exc:  # the mail server refused or was unreachable
-        logger.warning("Sending e-mail %s failed: %s", email.pk, exc)
         retry = email.attempts < MAX_ATTEMPTS
+        # Only the id, kind and error class: a server's message may quote the content.
+        logger.warning(
+            "Sending e-mail %s (%s) failed on attempt %d of %d: %s",
+            email.pk,
+            email.kind,
+            email.attempts,
+            MAX_ATTEMPTS,
+            type(exc).__name__,
+        )
         email.status = OutboundEmail.Status.QUEUED if retry else OutboundEmail.Status.FAILED
         email.last_error = str(exc)[:2000]
         email.save(update_fields=["status", "last_error"])
         return retry
+    now = timezone.now()
     email.status = OutboundEmail.Status.SENT
-    email.sent_at = timezone.now()
+    email.sent_at = now
     email.last_error = ""
-    email.save(update_fields=["status", "sent_at", "last_error"])
+    cleared = _clear_bodies(email, now)
+    email.save(update_fields=["status", "sent_at", "last_error", *cleared])
     return False
 
 
-def emails_sweep() -> int:
-    """Re-enqueue queued e-mails whose task was lost; report ones stuck mid-send."""
-    now = timezone.now()
-    stuck = OutboundEmail.objects.filter(
+def emails_sweep(*, now=None) -> int:
+    """The outbox's periodic sweep; returns how many lost messages were published again.
+
+    - rows stuck in ``sending`` (the worker stopped mid-send) become ``failed`` with
+      "delivery unknown": never resent automatically, staff may resend them;
+    - failed rows lose their bodies once ``EMAIL_FAILED_BODY_RETENTION`` has passed
+      since their last attempt;
+    - rows still ``queued`` after ``STALE_QUEUED_AFTER`` (a lost or unpublished task
+      message) are published again; the claim keeps a duplicate from sending twice.
+    """
+    from .tasks import send_email
+
+    now = now or timezone.now()
+    OutboundEmail.objects.filter(
         status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_SENDING_AFTER
-    )
-    stuck.update(
+    ).update(status=OutboundEmail.Status.FAILED, last_error=DELIVERY_UNKNOWN)
+    cutoff = now - failed_body_retention()
+    OutboundEmail.objects.filter(
+        Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True, created_at__lt=cutoff),
         status=OutboundEmail.Status.FAILED,
-        last_error="Delivery unknown: the worker stopped while sending. Not resent.",
-    )
+        bodies_cleared_at__isnull=True,
+    ).update(**BODIES_CLEARED, bodies_cleared_at=now)
     stale_ids = list(
         OutboundEmail.objects.filter(
             status=OutboundEmail.Status.QUEUED, created_at__lt=now - STALE_QUEUED_AFTER
         ).values_list("pk", flat=True)[:1000]
     )
-    from .tasks import send_email
+    return publish_each(send_email, [(email_id,) for email_id in stale_ids])
 
-    for email_id in stale_ids:
-        send_email.delay(email_id)
-    return len(stale_ids)
+
+@transaction.atomic
+def email_resend(*, actor, email_id: int) -> OutboundEmail:
+    """Queue a failed e-mail again, at staff's request (it may arrive twice).
+
+    Raises ``OutboundEmail.DoesNotExist`` for an unknown id and ``ValidationError`` when
+    the row is not failed or its bodies were already cleared.
+    """
+    email = OutboundEmail.objects.select_for_update().get(pk=email_id)
+    if not email.can_resend:
+        raise ValidationError(
+            _("Only a failed e-mail whose content is still kept can be sent again.")
+        )
+    before = {"status": email.status, "attempts": email.attempts, "last_error": email.last_error}
+    email.status = OutboundEmail.Status.QUEUED
+    email.attempts = 0
+    email.claimed_at = None
+    email.last_error = ""
+    email.save(update_fields=["status", "attempts", "claimed_at", "last_error"])
+    audit_record(
+        actor=actor,
+        action="email.resend",
+        target=email,
+        before=before,
+        after={"status": email.status},
+    )
+    _enqueue(email.pk)
+    return email

@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "notify"
-urlpatterns = [path("", views.outbox, name="outbox")]
+urlpatterns = [
+    path("", views.outbox, name="outbox"),
+    path("resend/", views.email_resend, name="email_resend"),
+]

@@ -185,7 +185,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Celery: with no broker configured, tasks run in-process so the portal works end to end.
+# --- Celery -------------------------------------------------------------------------
+# With no broker configured, tasks run in-process so the portal works end to end.
+# The broker is not the source of truth: work is a database row first, a failed publish
+# is logged (gdpa/notify/dispatch.py) and the periodic sweeps below drive the work again.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -197,12 +200,50 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Celery closes Django's database connection around every task unless told to reuse it;
 # reusing it cut PostgreSQL CPU six-fold in the benchmark (docs/benchmarks.md).
 CELERY_DB_REUSE_MAX = 1000
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Workers survive a broker restart: they retry the connection at start-up and after a
+# loss, forever, instead of exiting after 100 attempts.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
+# A task cut off by a lost connection is redelivered (acks_late) rather than finished
+# into a connection that can no longer acknowledge it.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Above the hard time limit: an unacknowledged task is redelivered only after this.
+    "visibility_timeout": 3600,
+    # A dead or half-open connection fails fast instead of hanging a publish or a worker.
+    "socket_connect_timeout": 5,
+    "socket_timeout": 30,
+    "socket_keepalive": True,
+    "retry_on_timeout": True,
+    "health_check_interval": 25,
+}
+# A web request waits at most about two seconds for a broker that is down; then the
+# publish is logged as failed and the sweep takes over (never an error page).
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# No result backend (tasks report through their rows); should one be configured, the
+# same timeouts apply to it.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
+CELERY_REDIS_SOCKET_TIMEOUT = 30
+CELERY_REDIS_RETRY_ON_TIMEOUT = True
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
+# A failed e-mail keeps its content this many days (so staff can resend it); then the
+# outbox sweep removes it. Sent e-mails lose their content at once.
+EMAIL_FAILED_BODY_RETENTION_DAYS = 7
+# --- end of Celery ------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
@@ -213,5 +254,6 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-emails": {"task": "gdpa.notify.tasks.sweep_emails", "schedule": 300.0},
     "session-reminders": {"task": "alliance.tasks.dispatch_reminders", "schedule": 60.0},
+    "sweep-session-mail": {"task": "alliance.tasks.sweep_session_mail", "schedule": 300.0},
 }
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

@@ -1,0 +1,12 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailResendForm(forms.Form):
+    """Resend a failed e-mail: staff confirm they understand it may arrive twice."""
+
+    email = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    confirm = forms.BooleanField(
+        label=_("I understand that this e-mail may arrive twice."),
+        error_messages={"required": _("Tick the box to confirm before resending.")},
+    )
