@@ -91,10 +91,12 @@ def test_production_settings_refuse_a_weak_secret_key(key, reason):
 
 def test_production_settings_accept_a_real_secret_key():
     result = run_python(
-        "import gdpa.settings.production as s; print(s.DEBUG, len(s.SECRET_KEY))", **PRODUCTION_ENV
+        "import gdpa.settings.production as s;"
+        "print(s.DEBUG, len(s.SECRET_KEY), s.LANGUAGE_COOKIE_SECURE)",
+        **PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", str(len(STRONG_KEY))]
+    assert result.stdout.split() == ["False", str(len(STRONG_KEY)), "True"]
 
 
 def test_the_image_runs_production_settings_unless_told_otherwise():
