@@ -24,6 +24,7 @@ REAL_LOOKING = {
     "DATABASE_URL": "postgres://gdpa:secret@db.example.org:5432/gdpa",
     "REDIS_URL": "redis://redis.example.org:6379/0",
     "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
+    "MFA_ENCRYPTION_KEY": "x6TUaLqAS1gq1d7c4mU6yGm1c8g0TnPp2oMXyQ3tVyw=",
 }
 
 

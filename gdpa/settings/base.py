@@ -139,6 +139,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "GDPA Portal"
+# Two-factor secrets are encrypted at rest with these Fernet keys (comma-separated, first
+# encrypts); empty outside production: a key derived from SECRET_KEY.
+MFA_ADAPTER = "gdpa.accounts.adapters.MFAAdapter"
+MFA_ENCRYPTION_KEY = env.list("MFA_ENCRYPTION_KEY", default=[])
 
 # django-guardian: object permissions; no anonymous user row (our login is e-mail only).
 ANONYMOUS_USER_NAME = None

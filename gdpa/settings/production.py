@@ -1,5 +1,6 @@
 """Production settings: every secret comes from the environment, HTTPS everywhere."""
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -17,8 +18,26 @@ def refuse_weak_secret_key(key: str) -> str:
     return key
 
 
+def require_fernet_keys(keys: list[str]) -> list[str]:
+    """Two-factor secrets are encrypted with these; a bad key must stop the start, not sign-in."""
+    try:
+        if not keys:
+            raise ValueError("empty")
+        for key in keys:
+            Fernet(key)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEY must hold one or more Fernet keys, comma-separated (the first "
+            "encrypts); generate one with `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`."
+        ) from error
+    return keys
+
+
 DEBUG = False
 SECRET_KEY = refuse_weak_secret_key(env("SECRET_KEY"))
+# Two-factor secrets are encrypted with their own key, never one derived from SECRET_KEY.
+MFA_ENCRYPTION_KEY = require_fernet_keys(env.list("MFA_ENCRYPTION_KEY"))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
