@@ -47,9 +47,12 @@ class RequestGuardMiddleware:
         if request.method != "POST":
             return None
         # Reading POST parses the body here (CSRF protection reads it next anyway).
-        if _has_control(request.POST.lists()) or _has_control(
-            (name, [upload.name or "" for upload in uploads])
-            for name, uploads in request.FILES.lists()
+        try:
+            post, files = request.POST, request.FILES
+        except OSError:
+            return None  # the client went away; CSRF protection answers as it always does
+        if _has_control(post.lists()) or _has_control(
+            (name, [upload.name or "" for upload in uploads]) for name, uploads in files.lists()
         ):
             raise BadRequest("Control characters in form values.")
         refused = getattr(request, UPLOAD_REFUSED_ATTR, None)

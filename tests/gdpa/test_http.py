@@ -4,12 +4,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, UnreadablePostError
 from django.test import override_settings
 from django.urls import reverse
 from django.views import defaults
 
-from gdpa.http.middleware import PrivatePagesMiddleware
+from gdpa.http.middleware import PrivatePagesMiddleware, RequestGuardMiddleware
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_debug_off")]
@@ -61,6 +61,16 @@ def test_a_nul_byte_in_the_session_cookie_is_a_400(client, django_assert_num_que
     with django_assert_num_queries(0):
         response = client.get(reverse("portal:dashboard"))
     assert response.status_code == 400
+
+
+def test_a_body_that_cannot_be_read_is_left_to_csrf_protection(rf):
+    request = rf.post("/account/login/", {"login": "a@example.org"})
+
+    def broken():
+        raise UnreadablePostError("client went away")
+
+    request._load_post_and_files = broken
+    assert RequestGuardMiddleware(lambda r: None).process_view(request, None, (), {}) is None
 
 
 def test_line_breaks_and_tabs_in_posted_text_are_accepted(client):
