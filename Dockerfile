@@ -18,5 +18,8 @@ RUN python scripts/compile_messages.py \
 
 RUN useradd --create-home --uid 1000 gdpa && mkdir -p /app/var/media && chown -R gdpa /app/var
 USER gdpa
+# The image serves production settings (which refuse to start without a real SECRET_KEY);
+# run it with -e DJANGO_SETTINGS_MODULE=gdpa.settings.local only for a local try-out.
+ENV DJANGO_SETTINGS_MODULE=gdpa.settings.production
 EXPOSE 8000
 CMD ["gunicorn", "gdpa.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -2,10 +2,12 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +24,7 @@ REAL_LOOKING = {
     "DATABASE_URL": "postgres://gdpa:secret@db.example.org:5432/gdpa",
     "REDIS_URL": "redis://redis.example.org:6379/0",
     "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
+    "MFA_ENCRYPTION_KEY": "x6TUaLqAS1gq1d7c4mU6yGm1c8g0TnPp2oMXyQ3tVyw=",
 }
 
 
@@ -123,8 +126,30 @@ def test_media_is_on_a_volume():
     assert any(v.startswith("media:") for v in COMPOSE["services"]["web"]["volumes"])
 
 
+def test_web_is_reachable_only_through_the_trusted_proxy():
+    """Gunicorn trusts X-Forwarded-Proto (TRUSTED_PROXY=1), so only the host's proxy may reach it."""
+    assert COMPOSE["services"]["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert "TRUSTED_PROXY=1" in (ROOT / ".env.example").read_text().splitlines()
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")
+def test_docker_compose_accepts_the_file(tmp_path):
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    result = subprocess.run(
+        ["docker-compose", "config", "-q"],  # noqa: S607
+        cwd=tmp_path,
+        env={**os.environ, "POSTGRES_PASSWORD": "x"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_readme_documents_every_variable_and_the_compose_command():
-    for variable in set(REQUIRED) | set(re.findall(r'env(?:\.\w+)?\("([A-Z_]+)"', BASE)):
+    settings_text = BASE + PRODUCTION
+    for variable in set(REQUIRED) | set(re.findall(r'env(?:\.\w+)?\("([A-Z_]+)"', settings_text)):
         assert f"`{variable}`" in README, f"README's configuration table lacks {variable}"
     assert "docker compose up" in README
 

@@ -1,6 +1,7 @@
 """Session documents: type read from the content, size limited."""
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from ..models import (
     SessionDocument,
 )
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_DOCUMENT_BYTES = settings.UPLOAD_MAX_FILE_BYTES
 DOCUMENT_TYPES = {
     "application/pdf": SessionDocument.Kind.PDF,
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": SessionDocument.Kind.DOCX,

@@ -1,6 +1,12 @@
+import base64
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 
 from gdpa.notify.services import email_queue
 
@@ -36,3 +42,59 @@ def _site(request):
     from django.contrib.sites.shortcuts import get_current_site
 
     return get_current_site(request)
+
+
+#: Marks a value this adapter encrypted; anything else is a plain secret from before.
+ENCRYPTED_PREFIX = "fernet:"
+
+
+def mfa_fernet() -> MultiFernet:
+    """The keys of ``MFA_ENCRYPTION_KEY`` (comma-separated: the first encrypts, all decrypt).
+
+    Production settings require the variable. Elsewhere an empty value derives a key from
+    ``SECRET_KEY``, so local and test databases need no extra setup.
+    """
+    keys = [key for key in settings.MFA_ENCRYPTION_KEY if key]
+    if not keys:
+        digest = salted_hmac(
+            "gdpa.accounts.mfa", "encryption-key", secret=settings.SECRET_KEY, algorithm="sha256"
+        ).digest()
+        keys = [base64.urlsafe_b64encode(digest).decode()]
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEY must be Fernet keys (32 url-safe base64-encoded bytes), "
+            "comma-separated; generate one with `python -c 'from cryptography.fernet import "
+            "Fernet; print(Fernet.generate_key().decode())'`."
+        ) from error
+
+
+def encrypt_secret(text: str) -> str:
+    """Encrypt a two-factor secret for storage; already encrypted values are kept."""
+    if text.startswith(ENCRYPTED_PREFIX):
+        return text
+    return ENCRYPTED_PREFIX + mfa_fernet().encrypt(text.encode()).decode()
+
+
+def decrypt_secret(stored: str) -> str:
+    """The plain secret of a stored value (a value from before encryption is returned as is)."""
+    if not stored.startswith(ENCRYPTED_PREFIX):
+        return stored
+    try:
+        return mfa_fernet().decrypt(stored.removeprefix(ENCRYPTED_PREFIX).encode()).decode()
+    except InvalidToken as error:
+        raise ImproperlyConfigured(
+            "A two-factor secret could not be decrypted: MFA_ENCRYPTION_KEY does not hold the "
+            "key it was encrypted with (keep old keys after the new one when rotating)."
+        ) from error
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are stored encrypted (Fernet)."""
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_secret(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_secret(encrypted_text)

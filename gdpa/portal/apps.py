@@ -10,7 +10,16 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from django.apps import apps
+        from django.db.models.signals import post_migrate
+
         from .registry import NavLink, register_nav_link
+        from .sites import site_sync
+
+        # After the sites app has created its row, name it after SITE_URL.
+        post_migrate.connect(
+            site_sync, sender=apps.get_app_config("sites"), dispatch_uid="gdpa.portal.site_sync"
+        )
 
         register_nav_link(
             NavLink("home", _("About the alliance"), "portal:home", order=0, public=True)

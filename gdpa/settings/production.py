@@ -1,10 +1,43 @@
 """Production settings: every secret comes from the environment, HTTPS everywhere."""
 
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import DEV_SECRET_KEY, env
+
+
+def refuse_weak_secret_key(key: str) -> str:
+    """The key signs sessions, password-reset links and invitation and RSVP tokens."""
+    if not key or key == DEV_SECRET_KEY or len(key) < 50 or len(set(key)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set to a long random value (at least 50 characters, not the "
+            "development key) before production settings start; generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`."
+        )
+    return key
+
+
+def require_fernet_keys(keys: list[str]) -> list[str]:
+    """Two-factor secrets are encrypted with these; a bad key must stop the start, not sign-in."""
+    try:
+        if not keys:
+            raise ValueError("empty")
+        for key in keys:
+            Fernet(key)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEY must hold one or more Fernet keys, comma-separated (the first "
+            "encrypts); generate one with `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`."
+        ) from error
+    return keys
+
 
 DEBUG = False
-SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY = refuse_weak_secret_key(env("SECRET_KEY"))
+# Two-factor secrets are encrypted with their own key, never one derived from SECRET_KEY.
+MFA_ENCRYPTION_KEY = require_fernet_keys(env.list("MFA_ENCRYPTION_KEY"))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -12,13 +45,17 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only when a reverse proxy that sets it is the sole way in
+# (TRUSTED_PROXY=1); otherwise any client could claim HTTPS.
+TRUSTED_PROXY = env.bool("TRUSTED_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Production always has a broker: tasks go to Celery workers, the cache is shared.

@@ -11,12 +11,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_seed_demo_is_idempotent_and_covers_every_role(demo):
     counts = (User.objects.count(), Organization.objects.count(), Membership.objects.count())
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts == (
         User.objects.count(),
         Organization.objects.count(),

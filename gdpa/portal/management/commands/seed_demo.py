@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gdpa.portal.registry import demo_seeders
@@ -13,8 +14,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password", default=DEMO_PASSWORD, help="Password of every demo account."
         )
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Run even though DEBUG is off (a staging or test instance).",
+        )
 
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str, not_production: bool = False, **options):
+        # The demo has a staff account with a known password and two-factor key.
+        if not settings.DEBUG and not not_production:
+            raise CommandError(
+                "seed_demo creates accounts with a published password and two-factor key, "
+                "so it runs only with DEBUG on (the local settings of `make run`). On a "
+                "staging instance that is not production, pass --i-know-this-is-not-production."
+            )
         logins: list[tuple[str, str]] = []
         with transaction.atomic():
             for seeder in demo_seeders():

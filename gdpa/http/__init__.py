@@ -1,0 +1,1 @@
+"""Request handling shared by every app: request guards, upload limits, private caching."""
