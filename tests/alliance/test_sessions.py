@@ -444,7 +444,7 @@ def test_session_pages_run_a_fixed_number_of_queries(
 
     def measure():
         client.force_login(focal_point)
-        for url in urls:  # first visits create lasting rows (the calendar feed)
+        for url in urls:  # warm up (pages write nothing on GET)
             client.get(url)
         counts = []
         for url in urls:
