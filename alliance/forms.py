@@ -197,12 +197,27 @@ class SessionForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[
-            (AllianceSession.Status.DRAFT, AllianceSession.Status.DRAFT.label),
-            (AllianceSession.Status.SCHEDULED, AllianceSession.Status.SCHEDULED.label),
-        ],
+        choices=AllianceSession.Status.choices,
         help_text=_("Invitations can be sent once the session is scheduled."),
     )
+
+    #: The statuses this form moves a session to; cancelling and marking as held have
+    #: their own actions (they tell participants).
+    FORM_STATUSES = (AllianceSession.Status.DRAFT, AllianceSession.Status.SCHEDULED)
+
+    def __init__(self, *args, session: AllianceSession | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        # Offer the current status and those the lifecycle allows from it; anything
+        # else posted is refused by the service with a message next to this field.
+        if session is None:
+            offered = list(self.FORM_STATUSES)
+        else:
+            offered = [session.status] + [
+                s for s in session.next_statuses if s in self.FORM_STATUSES
+            ]
+        labels = dict(AllianceSession.Status.choices)
+        self.fields["status"].widget.choices = [(s, labels[s]) for s in offered]
 
     def clean(self):
         from .services import local_to_utc
@@ -211,11 +226,24 @@ class SessionForm(forms.Form):
         zone = data.get("time_zone")
         for field, target in (("start", "starts_at"), ("end", "ends_at")):
             if zone and data.get(field):
+                kept = self._unchanged(zone, data[field], target)
+                if kept is not None:
+                    data[target] = kept
+                    continue
                 try:
                     data[target] = local_to_utc(data[field], zone, field)
                 except forms.ValidationError as error:
                     self.add_error(field, error.error_dict[field])
         return data
+
+    def _unchanged(self, zone: str, wall_clock: datetime.datetime, target: str):
+        """The session's own time when the form shows it unchanged (the form has no
+        seconds, so re-reading the minute must not count as a new time)."""
+        if self.session is None or zone != self.session.time_zone:
+            return None
+        current = getattr(self.session, target)
+        shown = current.astimezone(ZoneInfo(zone)).replace(tzinfo=None, second=0, microsecond=0)
+        return current if wall_clock == shown else None
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
@@ -248,7 +276,7 @@ class SessionForm(forms.Form):
             "join_url": session.join_url,
             "venue": session.venue,
             "capacity": session.capacity,
-            "status": session.status if session.status != "held" else "scheduled",
+            "status": session.status,
         }
 
 

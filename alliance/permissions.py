@@ -13,6 +13,7 @@ the delegated right; nobody changes their own role.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404
 
 from gdpa.accounts.permissions import acting_as_staff
@@ -26,6 +27,7 @@ from .models import (
     Participant,
     SessionDocument,
 )
+from .selectors import participations_of
 
 _MEMBERSHIPS_ATTR = "_alliance_memberships"
 MANAGE_MEMBERS = "alliance.manage_members"
@@ -234,9 +236,17 @@ def can_manage_sessions(user) -> bool:
 
 
 def participant_for(user, session: AllianceSession) -> Participant | None:
+    """The person's invitation to the session: the one linked to their account, else one
+    not yet linked to anyone, sent to an address the account has confirmed (one query).
+    Reading never links; the action that needs it does (``services.participant_link``)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Participant.objects.filter(session=session, email=user.email.lower()).first()
+    return (
+        participations_of(user)
+        .filter(session=session)
+        .order_by(F("user").asc(nulls_last=True), "pk")
+        .first()
+    )
 
 
 def access_session(user, pk) -> tuple[AllianceSession, Participant | None]:

@@ -1,6 +1,8 @@
 """Every read the alliance pages need, scoped and shaped for a fixed number of queries."""
 
+from allauth.account.models import EmailAddress
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries import countries
 
@@ -8,6 +10,7 @@ from gdpa.accounts.models import Gender
 
 from .models import (
     AllianceSession,
+    CalendarFeed,
     DiasporaCapital,
     Invitation,
     Membership,
@@ -114,18 +117,45 @@ def member_states_public() -> QuerySet[MemberState]:
 # Alliance sessions ------------------------------------------------------------------------
 
 
+def _confirmed_addresses(user) -> QuerySet:
+    """The addresses this account has confirmed, in lower case (a subquery)."""
+    return (
+        EmailAddress.objects.filter(user=user, verified=True)
+        .annotate(address=Lower("email"))
+        .values("address")
+    )
+
+
+def participations_of(user) -> QuerySet[Participant]:
+    """Invitations that are this person's: linked to the account, or (not linked to
+    anyone yet) sent to an address the account has confirmed. One query."""
+    return Participant.objects.filter(
+        Q(user=user) | Q(user__isnull=True, email__in=_confirmed_addresses(user))
+    )
+
+
 def invitations_of(user, *, upcoming: bool = True) -> QuerySet[Participant]:
     """The person's session invitations with their sessions (one query)."""
     qs = (
-        Participant.objects.filter(email=user.email.lower())
+        participations_of(user)
         .exclude(session__status=AllianceSession.Status.DRAFT)
         .select_related("session")
     )
     if upcoming:
-        qs = qs.filter(session__ends_at__gte=timezone.now()).order_by("session__starts_at")
+        qs = qs.filter(session__ends_at__gte=timezone.now()).order_by("session__starts_at", "pk")
     else:
-        qs = qs.order_by("-session__starts_at")
+        qs = qs.order_by("-session__starts_at", "-pk")
     return qs
+
+
+def past_invitations_of(user) -> QuerySet[Participant]:
+    """Sessions that have ended, latest first."""
+    return invitations_of(user, upcoming=False).filter(session__ends_at__lt=timezone.now())
+
+
+def calendar_feed_of(user) -> CalendarFeed | None:
+    """The person's private calendar address, if they have asked for one (never creates)."""
+    return CalendarFeed.objects.filter(user=user).first()
 
 
 def sessions_for_staff() -> QuerySet[AllianceSession]:

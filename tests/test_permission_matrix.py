@@ -197,6 +197,7 @@ ROWS = [
     Row("alliance:staff_sessions", staff_only()),
     Row("alliance:session_create", staff_only()),
     Row("alliance:session_edit", staff_only(), kwargs="session"),
+    Row("alliance:session_cancel", staff_only(), kwargs="session", label="confirmation"),
     Row("alliance:session_cancel", staff_only(302), "post", "session"),
     Row("alliance:session_held", staff_only(302), "post", "session"),
     Row("alliance:session_invite", staff_only(), kwargs="session"),

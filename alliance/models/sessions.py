@@ -41,6 +41,19 @@ class AllianceSession(models.Model):
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
+    #: The one table of the session lifecycle: where each status may go next. Staff
+    #: publish a draft (scheduled) and cancel or mark as held with their own actions;
+    #: a held or cancelled session stays so, and nothing goes back to draft.
+    TRANSITIONS = {
+        Status.DRAFT: frozenset({Status.SCHEDULED, Status.CANCELLED}),
+        Status.SCHEDULED: frozenset({Status.HELD, Status.CANCELLED}),
+        Status.HELD: frozenset(),
+        Status.CANCELLED: frozenset(),
+    }
+    #: Statuses in which a session takes (or took) place: check-in, attendance and the
+    #: published summary belong to these only.
+    TAKES_PLACE = frozenset({Status.SCHEDULED, Status.HELD})
+
     #: The join link shows to accepted participants from this long before the start.
     JOIN_OPENS_BEFORE = timedelta(minutes=30)
 
@@ -54,7 +67,7 @@ class AllianceSession(models.Model):
     time_zone = models.CharField(
         _("session time zone"), max_length=64, validators=[validate_time_zone]
     )
-    starts_at = models.DateTimeField(_("starts"))
+    starts_at = models.DateTimeField(_("starts"), db_index=True)
     ends_at = models.DateTimeField(_("ends"))
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
     join_url = models.URLField(_("join link"), max_length=500, blank=True)
@@ -65,8 +78,12 @@ class AllianceSession(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    #: Raised on every change of time or status, so calendars update the same event.
+    #: Raised when the time, zone, format, venue, join link or status changes, so
+    #: calendars update the same event (a corrected title or description does not).
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
+    #: What each raised ``sequence`` changed, for the change notices: a list of
+    #: ``{"sequence": n, "at": iso time, "changes": {field: [old, new]}}`` (recent ones).
+    change_log = models.JSONField(default=list, blank=True, editable=False)
     checkin_code = models.CharField(_("check-in code"), max_length=8, default=new_checkin_code)
     summary = models.TextField(_("summary / minutes"), max_length=20000, blank=True)
     summary_published_at = models.DateTimeField(_("summary published"), null=True, blank=True)
@@ -94,6 +111,19 @@ class AllianceSession(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def next_statuses(self) -> list[str]:
+        """The statuses this session may move to, in the order of ``Status``."""
+        allowed = self.TRANSITIONS[self.Status(self.status)]
+        return [s for s in self.Status.values if s in allowed]
+
+    @property
+    def takes_place(self) -> bool:
+        return self.status in self.TAKES_PLACE
 
     @property
     def is_open_for_rsvp(self) -> bool:

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,8 +26,11 @@ def accepted_count(session: AllianceSession) -> int:
 
 
 @transaction.atomic
-def rsvp_set(*, participant: Participant, answer: str) -> Participant:
-    """Accept, decline or answer tentatively. Capacity holds under concurrent answers."""
+def rsvp_set(*, participant: Participant, answer: str, user=None) -> Participant:
+    """Accept, decline or answer tentatively. Capacity holds under concurrent answers.
+
+    ``user``: the signed-in person answering; an invitation found by their confirmed
+    address is linked to their account here (reading the page never writes)."""
     if answer not in (
         Participant.Rsvp.ACCEPTED,
         Participant.Rsvp.TENTATIVE,
@@ -36,6 +40,8 @@ def rsvp_set(*, participant: Participant, answer: str) -> Participant:
     # Lock the session row: concurrent answers to the same session queue up here.
     session = AllianceSession.objects.select_for_update().get(pk=participant.session_id)
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if user is not None:
+        link_participant(participant, user)
     if not session.is_open_for_rsvp:
         raise ValidationError(_("Answers are closed: the session has started or is not scheduled."))
     if (
@@ -95,8 +101,13 @@ def rsvp_from_link(*, token: str) -> Participant:
 
 
 def link_participant(participant: Participant, user) -> Participant:
-    """Attach an invitation sent to an address to the account that now has it."""
-    if participant.user_id is None and user.email.lower() == participant.email:
+    """Attach an invitation sent to an address to the account that has confirmed that
+    address; an invitation already linked to someone stays theirs."""
+    if participant.user_id is None and (
+        EmailAddress.objects.filter(
+            user=user, verified=True, email__iexact=participant.email
+        ).exists()
+    ):
         participant.user = user
         participant.save(update_fields=["user"])
     return participant

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -101,13 +102,13 @@ def session_invite(
     )
     by_email = {u.email.lower(): u.pk for u in users.only("pk", "email")}
     if addresses:
-        User = get_user_model()
-        # Accounts keep the case their owners typed; match addresses case-insensitively.
-        accounts = User.objects.annotate(email_lower=Lower("email")).filter(
-            email_lower__in=addresses
+        # An address stands for an account only once the account has confirmed it
+        # (case-insensitively: accounts keep the case their owners typed).
+        confirmed = EmailAddress.objects.annotate(address=Lower("email")).filter(
+            address__in=addresses, verified=True, user__is_active=True
         )
-        for user in accounts.only("pk", "email"):
-            by_email[user.email.lower()] = user.pk
+        for address, user_id in confirmed.values_list("address", "user_id"):
+            by_email[address] = user_id
         for address in addresses:
             by_email.setdefault(address, None)
     if not by_email:

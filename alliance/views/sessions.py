@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gdpa.accounts.permissions import staff_required
 from gdpa.portal.forms import apply_validation_error
@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 PARTICIPANTS_PER_PAGE = 100
+SESSIONS_PER_PAGE = 20
 
 
 # Participants ----------------------------------------------------------------------------
@@ -55,18 +56,26 @@ PARTICIPANTS_PER_PAGE = 100
 
 @login_required
 def my_sessions(request):
-    feed = services.calendar_feed_get(user=request.user)
+    """The person's invitations, upcoming and past, a page of each at a time. The private
+    calendar address shows once the person has asked for it (a POST creates it)."""
+    upcoming = Paginator(selectors.invitations_of(request.user), SESSIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    past = Paginator(selectors.past_invitations_of(request.user), SESSIONS_PER_PAGE).get_page(
+        request.GET.get("past")
+    )
+    feed = selectors.calendar_feed_of(request.user)
     return render(
         request,
         "alliance/sessions/mine.html",
         {
-            "upcoming": selectors.invitations_of(request.user),
-            "past": selectors.invitations_of(request.user, upcoming=False).filter(
-                session__ends_at__lt=timezone.now()
-            )[:20],
+            "upcoming": upcoming,
+            "past": past,
             "feed_url": request.build_absolute_uri(
                 reverse("alliance:calendar_feed", args=[feed.token])
-            ),
+            )
+            if feed
+            else "",
         },
     )
 
@@ -81,9 +90,11 @@ def _session_context(request, session, participant, **extra) -> dict:
         and participant.rsvp == Participant.Rsvp.ACCEPTED
         and session.join_link_open(now),
         "join_opens_at": session.starts_at - AllianceSession.JOIN_OPENS_BEFORE,
-        "can_mark_held": session.status == AllianceSession.Status.SCHEDULED
+        "can_mark_held": session.can_become(AllianceSession.Status.HELD)
         and session.starts_at <= now,
+        "can_cancel": session.can_become(AllianceSession.Status.CANCELLED),
         "can_check_in": participant is not None
+        and session.takes_place
         and participant.is_going
         and session.starts_at - AllianceSession.JOIN_OPENS_BEFORE <= now <= session.ends_at,
         "rsvp_form": RsvpForm(),
@@ -96,8 +107,6 @@ def _session_context(request, session, participant, **extra) -> dict:
 @login_required
 def session(request, pk: int):
     session, participant = permissions.access_session(request.user, pk)
-    if participant is not None:
-        services.link_participant(participant, request.user)
     return render(
         request, "alliance/sessions/detail.html", _session_context(request, session, participant)
     )
@@ -115,7 +124,9 @@ def session_rsvp(request, pk: int):
     else:
         ok, notice = attempt(
             request,
-            lambda: services.rsvp_set(participant=participant, answer=form.cleaned_data["answer"]),
+            lambda: services.rsvp_set(
+                participant=participant, answer=form.cleaned_data["answer"], user=request.user
+            ),
             lambda saved: (
                 _("Your answer is saved: %(answer)s.") % {"answer": saved.get_rsvp_display()}
             ),
@@ -180,8 +191,14 @@ def calendar_feed(request, token: str):
 @login_required
 @require_POST
 def calendar_feed_reset(request):
-    services.calendar_feed_reset(user=request.user)
-    messages.success(request, _("Your calendar address was replaced; the old one no longer works."))
+    if selectors.calendar_feed_of(request.user) is None:
+        services.calendar_feed_get(user=request.user)
+        messages.success(request, _("Your private calendar address is ready."))
+    else:
+        services.calendar_feed_reset(user=request.user)
+        messages.success(
+            request, _("Your calendar address was replaced; the old one no longer works.")
+        )
     return redirect("alliance:my_sessions")
 
 
@@ -194,7 +211,9 @@ def session_checkin(request, pk: int):
     form = CheckinForm(request.POST)
     if form.is_valid():
         try:
-            services.checkin(participant=participant, code=form.cleaned_data["code"])
+            services.checkin(
+                participant=participant, code=form.cleaned_data["code"], user=request.user
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -212,9 +231,11 @@ def session_checkin(request, pk: int):
 def session_document(request, pk: int, document_pk: int):
     session, _participant = permissions.access_session(request.user, pk)
     document = permissions.access_document(request.user, session, document_pk)
-    return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1]
-    )
+    try:
+        handle = document.file.open("rb")
+    except OSError as exc:  # the file is gone from storage: missing, not a server error
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
 
 
 # IOM staff -------------------------------------------------------------------------------
@@ -230,7 +251,7 @@ def _save_session(request, session=None):
     initial = (
         SessionForm.initial_for(session) if session else {"time_zone": "UTC", "status": "draft"}
     )
-    form = SessionForm(request.POST or None, initial=initial)
+    form = SessionForm(request.POST or None, initial=initial, session=session)
     agenda_initial = (
         [
             {"title": a.title, "speaker": a.speaker, "duration_minutes": a.duration_minutes}
@@ -282,9 +303,20 @@ def session_edit(request, pk: int):
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def session_cancel(request, pk: int):
+    """GET asks for confirmation (works without JavaScript); POST cancels and tells
+    everyone invited."""
     session = permissions.access_session_to_manage(request.user, pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "alliance/sessions/cancel_confirm.html",
+            {
+                "session": session,
+                "can_cancel": session.can_become(AllianceSession.Status.CANCELLED),
+            },
+        )
     attempt(
         request,
         lambda: services.session_cancel(actor=request.user, session=session),
