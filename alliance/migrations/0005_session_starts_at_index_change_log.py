@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alliance', '0003_sessions'),
+        ('alliance', '0004_participants_notified_when_invited'),
     ]
 
     operations = [
