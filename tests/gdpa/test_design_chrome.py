@@ -146,3 +146,21 @@ def test_favicon_is_linked_and_served(client):
     html = client.get(reverse("portal:home")).content.decode()
     assert 'rel="icon"' in html and "favicon.svg" in html
     assert finders.find("img/favicon.svg")
+
+
+def test_youth_consent_links_to_the_privacy_notice(client):
+    from datetime import date
+
+    from youth.services import youth_profile_create
+
+    person = factories.make_user()
+    client.force_login(person)
+    privacy = f'href="{reverse("portal:privacy")}"'
+    join = client.get(reverse("youth:join")).content.decode()
+    checkbox = join[join.index('name="consent"') :]
+    assert privacy in checkbox[: checkbox.index("</div>", checkbox.index("field__help"))]
+
+    youth_profile_create(
+        user=person, date_of_birth=date(2003, 6, 1), heritage_countries=["PE"], consent=True
+    )
+    assert privacy in client.get(reverse("youth:consent")).content.decode()
