@@ -164,3 +164,40 @@ def test_youth_consent_links_to_the_privacy_notice(client):
         user=person, date_of_birth=date(2003, 6, 1), heritage_countries=["PE"], consent=True
     )
     assert privacy in client.get(reverse("youth:consent")).content.decode()
+
+
+# ---------------------------------------------------------------- wording
+
+
+def _text(response) -> str:
+    import re
+
+    html = response.content.decode()
+    return re.sub(r"\s+", " ", re.sub(r"(?s)<[^>]+>", " ", html))
+
+
+def test_sign_up_page_says_create_an_account(client):
+    response = client.get(reverse("account_signup"))
+    html = response.content.decode()
+    assert "<title>Create an account ·" in html
+    assert '<h1 class="h1">Create an account</h1>' in html or ">Create an account</h1>" in html
+    assert "Sign Up" not in html and "Signup" not in html
+    form = html[html.index('<form class="form"') :]
+    assert 'type="submit"' in form and "Create an account" in form
+    assert 'placeholder="Email address"' not in html
+
+
+def test_sign_in_page_wording_is_in_sentence_case(client):
+    response = client.get(reverse("account_login"))
+    text = _text(response)
+    for phrase in ("Sign in", "Remember me", "Forgot your password?", "Create an account"):
+        assert phrase in text
+    for phrase in ("Sign In", "Remember Me", "sign up", "Register"):
+        assert phrase not in text
+
+
+def test_two_factor_pages_offer_recovery_codes_in_sentence_case(client, staff):
+    client.force_login(staff)
+    text = _text(client.get(reverse("mfa_index")))
+    assert "View recovery codes" in text and "Generate new codes" in text
+    assert "Two-Factor" not in text and "Recovery Codes" not in text
