@@ -11,6 +11,8 @@ class AllianceConfig(AppConfig):
     def ready(self) -> None:
         from gdpa.accounts import roles
         from gdpa.portal.registry import (
+            STAFF_MEMBERS,
+            STAFF_SESSIONS,
             NavLink,
             Panel,
             register_demo_seeder,
@@ -49,17 +51,38 @@ class AllianceConfig(AppConfig):
             NavLink("organizations", _("My organizations"), "alliance:my_organizations", order=20)
         )
         register_nav_link(
-            NavLink("verification", _("Verification"), "alliance:verification_queue", staff, 50)
-        )
-        register_nav_link(
             NavLink(
-                "all-organizations", _("Organizations"), "alliance:staff_organizations", staff, 51
+                "verification",
+                _("Verification"),
+                "alliance:verification_queue",
+                staff,
+                50,
+                group=STAFF_MEMBERS,
             )
         )
         register_nav_link(
-            NavLink("member-states", _("Member states"), "alliance:member_states", staff, 52)
+            NavLink(
+                "all-organizations",
+                _("Organizations"),
+                "alliance:staff_organizations",
+                staff,
+                51,
+                group=STAFF_MEMBERS,
+            )
         )
-        register_nav_link(NavLink("sectors", _("Sectors"), "alliance:sectors", staff, 53))
+        register_nav_link(
+            NavLink(
+                "member-states",
+                _("Member states"),
+                "alliance:member_states",
+                staff,
+                52,
+                group=STAFF_MEMBERS,
+            )
+        )
+        register_nav_link(
+            NavLink("sectors", _("Sectors"), "alliance:sectors", staff, 53, group=STAFF_MEMBERS)
+        )
         register_panel(
             Panel("staff", "alliance/panels/staff.html", staff, dashboard.staff_context, order=5)
         )
@@ -81,6 +104,13 @@ class AllianceConfig(AppConfig):
         )
         register_nav_link(NavLink("sessions", _("Sessions"), "alliance:my_sessions", order=15))
         register_nav_link(
-            NavLink("staff-sessions", _("Manage sessions"), "alliance:staff_sessions", staff, 49)
+            NavLink(
+                "staff-sessions",
+                _("Manage sessions"),
+                "alliance:staff_sessions",
+                staff,
+                49,
+                group=STAFF_SESSIONS,
+            )
         )
         register_demo_seeder(10, demo.seed)

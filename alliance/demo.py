@@ -3,6 +3,7 @@
 import datetime
 import unicodedata
 
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -160,6 +161,8 @@ def seed(password: str) -> list[tuple[str, str]]:
     vouch_for_staff(staff)  # demo data is written on the server, not through a session
     if not staff.authenticator_set.exists():
         TOTP.activate(staff, DEMO_TOTP_SECRET)
+    # allauth's own activation flow adds recovery codes; activating TOTP directly must too.
+    RecoveryCodes.activate(staff)
     logins.append(("IOM staff (2FA key " + DEMO_TOTP_SECRET + ")", staff.email))
 
     sectors = {s.slug: s for s in Sector.objects.all()}

@@ -2,6 +2,7 @@
 
 import itertools
 
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from alliance import services as alliance_services
@@ -32,6 +33,7 @@ def make_staff(*, with_mfa: bool = True):
     if with_mfa:
         user.totp_secret = generate_totp_secret()
         TOTP.activate(user, user.totp_secret)
+        RecoveryCodes.activate(user)  # as allauth's activation flow does
         vouch_for_staff(user)
     return user
 

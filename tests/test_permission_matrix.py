@@ -96,6 +96,9 @@ def org_admins(ok: int = 302) -> dict[str, int]:
 
 ROWS = [
     Row("portal:home", everyone(200)),
+    Row("portal:privacy", everyone(200)),
+    Row("portal:accessibility", everyone(200)),
+    Row("portal:contact", everyone(200)),
     Row("portal:health", everyone(200)),
     Row("portal:dashboard", signed_in()),
     Row("accounts:profile", signed_in()),
@@ -221,7 +224,7 @@ ROWS = [
     # Changing the second factor first asks for the password again (reauthentication).
     Row("mfa_activate_totp", signed_in(302)),
     Row("mfa_deactivate_totp", {**signed_in(404), "staff": 302}),
-    Row("mfa_view_recovery_codes", {**signed_in(404), "staff": 404}),
+    Row("mfa_view_recovery_codes", {**signed_in(404), "staff": 302}),
     Row("admin:index", signed_in(302)),
 ]
 

@@ -1,5 +1,7 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -42,7 +44,14 @@ class YouthJoinForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    consent = forms.BooleanField(label=CONSENT_TEXTS[CONSENT_VERSION], required=True)
+    consent = forms.BooleanField(
+        label=CONSENT_TEXTS[CONSENT_VERSION],
+        required=True,
+        help_text=format_lazy(
+            _('How we use and protect your data: read the <a href="{url}">privacy notice</a>.'),
+            url=reverse_lazy("portal:privacy"),
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,15 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from gdpa.accounts.roles import IOM_STAFF
-        from gdpa.portal.registry import NavLink, register_nav_link
+        from gdpa.portal.registry import STAFF_RECORDS, NavLink, register_nav_link
 
-        register_nav_link(NavLink("audit", _("Audit log"), "audit:log", frozenset({IOM_STAFF}), 60))
+        register_nav_link(
+            NavLink(
+                "audit",
+                _("Audit log"),
+                "audit:log",
+                frozenset({IOM_STAFF}),
+                60,
+                group=STAFF_RECORDS,
+            )
+        )

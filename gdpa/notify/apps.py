@@ -11,8 +11,15 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from gdpa.accounts.roles import IOM_STAFF
-        from gdpa.portal.registry import NavLink, register_nav_link
+        from gdpa.portal.registry import STAFF_RECORDS, NavLink, register_nav_link
 
         register_nav_link(
-            NavLink("outbox", _("Sent e-mails"), "notify:outbox", frozenset({IOM_STAFF}), 61)
+            NavLink(
+                "outbox",
+                _("Sent e-mails"),
+                "notify:outbox",
+                frozenset({IOM_STAFF}),
+                61,
+                group=STAFF_RECORDS,
+            )
         )

@@ -1,26 +1,37 @@
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from gdpa.accounts.roles import LABELS, roles_for
 
-from .registry import nav_links_for
+from .registry import nav_for
+
+
+def _item(link, path: str) -> dict:
+    url = reverse(link.url_name)
+    active = path == url or (url != "/" and path.startswith(url))
+    return {"key": link.key, "label": link.label, "url": url, "active": active}
 
 
 def navigation(request) -> dict:
-    """Header navigation: links for the person's roles, each marked when it is the page.
+    """Header navigation: the person's own links in the main bar (``nav_items``) and the
+    staff workspace groups (``staff_groups``), each link marked when it is the page.
 
     Error pages can render before authentication ran (a bad Host header, a refused request):
     then there is no ``request.user`` and the public links are shown.
     """
     user = getattr(request, "user", None) or AnonymousUser()
     path = request.path
-    items = []
-    for link in nav_links_for(user):
-        url = reverse(link.url_name)
-        active = path == url or (url != "/" and path.startswith(url))
-        items.append({"label": link.label, "url": url, "active": active})
+    own, groups = nav_for(user)
+    staff_groups = []
+    for group, links in groups:
+        items = [_item(link, path) for link in links]
+        staff_groups.append({"key": group.key, "label": group.label, "items": items})
     roles = roles_for(user)
     return {
-        "nav_items": items,
+        "nav_items": [_item(link, path) for link in own],
+        "staff_groups": staff_groups,
+        "staff_active": any(i["active"] for g in staff_groups for i in g["items"]),
         "user_role_labels": [str(LABELS[r]) for r in sorted(roles) if r in LABELS],
+        "contact_email": settings.CONTACT_EMAIL,
     }

@@ -1,11 +1,15 @@
 """Registries the apps fill in ``AppConfig.ready()``; the kernel only iterates them.
 
 * dashboard panels: a section of the signed-in dashboard, shown to some roles;
-* navigation links: entries of the header navigation, shown to some roles.
+* navigation links: entries of the header navigation, shown to some roles. A link with a
+  ``group`` belongs to the staff workspace (a disclosure menu of grouped links); links
+  without one are the person's own items in the main bar.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
 
 from gdpa.accounts.roles import roles_for
 
@@ -22,6 +26,21 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class NavGroup:
+    """A group of the staff workspace menu ("Members", "Sessions", "Records")."""
+
+    key: str
+    label: str
+    order: int = 100
+
+
+#: The staff workspace groups every app can file its staff links under.
+STAFF_MEMBERS = NavGroup("members", _("Members"), 10)
+STAFF_SESSIONS = NavGroup("sessions", _("Sessions"), 20)
+STAFF_RECORDS = NavGroup("records", _("Records"), 90)
+
+
+@dataclass(frozen=True)
 class NavLink:
     key: str
     label: str
@@ -30,6 +49,8 @@ class NavLink:
     order: int = 100
     #: Also shown to visitors who are not signed in.
     public: bool = False
+    #: The staff workspace group the link belongs to; ``None``: the main bar.
+    group: NavGroup | None = None
 
 
 _panels: dict[str, Panel] = {}
@@ -65,6 +86,19 @@ def nav_links_for(user) -> list[NavLink]:
         and (signed_in or not link.roles)
     ]
     return sorted(links, key=lambda link: link.order)
+
+
+def nav_for(user) -> tuple[list[NavLink], list[tuple[NavGroup, list[NavLink]]]]:
+    """The person's own links (main bar) and the staff workspace groups, each in order."""
+    own: list[NavLink] = []
+    grouped: dict[str, tuple[NavGroup, list[NavLink]]] = {}
+    for link in nav_links_for(user):
+        if link.group is None:
+            own.append(link)
+        else:
+            grouped.setdefault(link.group.key, (link.group, []))[1].append(link)
+    groups = sorted(grouped.values(), key=lambda item: (item[0].order, item[0].key))
+    return own, groups
 
 
 _home_providers: list[Callable[[], dict]] = []

@@ -18,6 +18,21 @@ def dashboard(request):
     return render(request, "portal/dashboard.html", {"panels": panels_for(request)})
 
 
+def privacy(request):
+    """The privacy notice: what personal data the portal processes, why, and people's rights."""
+    return render(request, "portal/privacy.html")
+
+
+def accessibility(request):
+    """The accessibility statement: the target, how it is tested, known limits, reporting."""
+    return render(request, "portal/accessibility.html")
+
+
+def contact(request):
+    """Who to write to, and about what."""
+    return render(request, "portal/contact.html")
+
+
 @never_cache
 def health(request):
     return HttpResponse("ok", content_type="text/plain")

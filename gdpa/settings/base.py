@@ -192,6 +192,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="GDPA Portal <no-reply@gdpa.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: The address the footer, privacy notice and accessibility statement give for questions.
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="contact@gdpa.example.org")
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

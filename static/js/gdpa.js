@@ -142,3 +142,43 @@
     init();
   }
 })();
+
+/*
+ * Staff workspace menu (a <details> disclosure that works without this file):
+ * Escape closes it and returns focus to its summary; a click or focus outside
+ * closes it, as a menu would.
+ */
+(function () {
+  "use strict";
+
+  function openMenus() {
+    return document.querySelectorAll("details[data-staff-menu][open]");
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    var menu = event.target.closest && event.target.closest("details[data-staff-menu][open]");
+    if (!menu) {
+      return;
+    }
+    menu.open = false;
+    menu.querySelector("summary").focus();
+    // Handled here (capture phase): the header's own Escape, which closes the phone
+    // menu, must not run too.
+    event.stopPropagation();
+  }, true);
+
+  function closeOutside(event) {
+    var menus = openMenus();
+    for (var i = 0; i < menus.length; i++) {
+      if (!menus[i].contains(event.target)) {
+        menus[i].open = false;
+      }
+    }
+  }
+
+  document.addEventListener("click", closeOutside);
+  document.addEventListener("focusin", closeOutside);
+})();
