@@ -119,7 +119,10 @@ class RejectionForm(forms.Form):
 
 
 class OrganizationFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    """The staff organization directory's filters; ``country_choices`` are the
+    countries organizations are based in (``selectors.organization_countries``)."""
+
+    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All kinds")), *Organization.Kind.choices], required=False
     )
@@ -128,6 +131,43 @@ class OrganizationFilterForm(forms.Form):
         choices=[("", _("All statuses")), *Organization.Status.choices],
         required=False,
     )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, *args, country_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("All countries")), *country_choices]
+
+
+class VerificationFilterForm(forms.Form):
+    """Filters of the verification queue (always oldest first)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *Organization.Kind.choices], required=False
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, *args, country_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("All countries")), *country_choices]
+
+
+class MemberStateFilterForm(forms.Form):
+    q = forms.CharField(label=_("Country"), required=False, max_length=100)
+
+
+class MemberFilterForm(forms.Form):
+    """Filters of an organization's member list; only people who manage the members
+    (and see their e-mail addresses) may search by name or e-mail."""
+
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("All roles")), *Membership.Role.choices], required=False
+    )
+    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=100)
+
+    def __init__(self, *args, search: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not search:
+            del self.fields["q"]
 
 
 class SwitchOrganizationForm(forms.Form):

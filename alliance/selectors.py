@@ -29,47 +29,87 @@ def _with_profile(qs: QuerySet[Organization]) -> QuerySet[Organization]:
     )
 
 
-def organizations_pending() -> QuerySet[Organization]:
-    """The verification queue, oldest first."""
-    return _with_profile(
-        Organization.objects.filter(status=Organization.Status.PENDING).order_by("created_at")
-    )
+def organizations_pending(*, kind: str = "", country: str = "") -> QuerySet[Organization]:
+    """The verification queue, oldest first (the (status, created_at) index serves it)."""
+    qs = Organization.objects.filter(status=Organization.Status.PENDING)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if country:
+        qs = qs.filter(country=country)
+    return _with_profile(qs.order_by("created_at", "pk"))
 
 
 def organizations_all(
-    *, kind: str = "", status: str = "", query: str = ""
+    *, kind: str = "", status: str = "", country: str = "", query: str = ""
 ) -> QuerySet[Organization]:
-    qs = Organization.objects.select_related("member_state").annotate(
-        member_count=Count("memberships")
-    )
+    """The staff directory, by name. Members are counted only for the rows shown:
+    see ``with_member_counts``."""
+    qs = Organization.objects.select_related("member_state")
     if kind:
         qs = qs.filter(kind=kind)
     if status:
         qs = qs.filter(status=status)
+    if country:
+        qs = qs.filter(country=country)
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(contact_email__icontains=query))
-    return qs.order_by("name")
+    return qs.order_by("name", "pk")
+
+
+def with_member_counts(organizations) -> list[Organization]:
+    """Set ``member_count`` on each of ``organizations`` (a page of rows) in one query,
+    counting the members of these rows only."""
+    rows = list(organizations)
+    counts = dict(
+        Membership.objects.filter(organization__in=[o.pk for o in rows])
+        .values_list("organization")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for organization in rows:
+        organization.member_count = counts.get(organization.pk, 0)
+    return rows
+
+
+def organization_countries(*, status: str = "") -> list[tuple[str, str]]:
+    """(code, name) of the countries organizations are based in, by name: one query."""
+    qs = Organization.objects.all()
+    if status:
+        qs = qs.filter(status=status)
+    codes = qs.order_by().values_list("country", flat=True).distinct()
+    return sorted(((code, str(countries.name(code))) for code in codes), key=lambda c: c[1])
 
 
 def organization_profile(organization: Organization) -> Organization:
     return _with_profile(Organization.objects.filter(pk=organization.pk)).get()
 
 
-def organization_members(organization: Organization) -> list[Membership]:
-    """Members with ``can_manage_members`` set from guardian grants (two queries)."""
+def organization_members(
+    organization: Organization, *, role: str = "", query: str = ""
+) -> QuerySet[Membership]:
+    """The organization's members by name, optionally of one role or matching a name or
+    e-mail; paginate it, then mark the page with ``with_manage_rights``."""
+    qs = Membership.objects.filter(organization=organization).select_related("user")
+    if role:
+        qs = qs.filter(role=role)
+    if query:
+        qs = qs.filter(Q(user__full_name__icontains=query) | Q(user__email__icontains=query))
+    return qs.order_by("user__full_name", "pk")
+
+
+def with_manage_rights(organization: Organization, members) -> list[Membership]:
+    """Set ``has_manage_right`` from guardian grants on a page of members (one query)."""
+    rows = list(members)
     granted = set(
         OrganizationUserObjectPermission.objects.filter(
-            content_object=organization, permission__codename="manage_members"
+            content_object=organization,
+            permission__codename="manage_members",
+            user__in=[m.user_id for m in rows],
         ).values_list("user_id", flat=True)
     )
-    members = list(
-        Membership.objects.filter(organization=organization)
-        .select_related("user")
-        .order_by("user__full_name")
-    )
-    for membership in members:
+    for membership in rows:
         membership.has_manage_right = membership.user_id in granted
-    return members
+    return rows
 
 
 def organization_open_invitations(organization: Organization) -> QuerySet[Invitation]:
@@ -85,8 +125,14 @@ def organization_open_invitations(organization: Organization) -> QuerySet[Invita
     )
 
 
-def member_states() -> QuerySet[MemberState]:
-    return MemberState.objects.annotate(
+def member_states(*, query: str = "") -> QuerySet[MemberState]:
+    """Member states by country code; ``query`` matches the country's name in the
+    active language (names are not stored, so the matching codes are found here)."""
+    qs = MemberState.objects.all()
+    if query:
+        needle = query.casefold()
+        qs = qs.filter(country__in=[code for code, name in countries if needle in name.casefold()])
+    return qs.annotate(
         government_count=Count(
             "organizations", filter=Q(organizations__kind=Organization.Kind.GOVERNMENT)
         )

@@ -153,6 +153,11 @@ class Organization(models.Model):
         verbose_name_plural = _("organizations")
         ordering = ["name"]
         permissions = [("manage_members", _("Can invite and manage the members"))]
+        indexes = [
+            # Serves every status filter (status is its leading column) and the
+            # verification queue, pending organizations oldest first.
+            models.Index(fields=["status", "created_at"], name="alliance_org_status_created"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),

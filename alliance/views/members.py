@@ -1,6 +1,10 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +20,8 @@ from ..forms import (
     GovernmentOrganizationForm,
     InvitationForm,
     ManageRightForm,
+    MemberFilterForm,
+    MemberStateFilterForm,
     MemberStateForm,
     OrganizationFilterForm,
     OrganizationRegistrationForm,
@@ -23,9 +29,16 @@ from ..forms import (
     RoleForm,
     SectorForm,
     SwitchOrganizationForm,
+    VerificationFilterForm,
 )
 from ..models import Membership, Organization
 from ..permissions import CURRENT_ORG_KEY
+
+#: Page sizes of the lists on these pages.
+MEMBERS_PER_PAGE = 50
+QUEUE_PER_PAGE = 25
+ORGANIZATIONS_PER_PAGE = 50
+MEMBER_STATES_PER_PAGE = 50
 
 
 def _safe_next(request, default: str) -> str:
@@ -86,17 +99,55 @@ def organization_register(request):
     return render(request, "alliance/organization_register.html", {"form": form})
 
 
+def _list_query(request, path: str) -> QueryDict:
+    """The filters and page of the list being viewed: the query string of a GET, or,
+    for an htmx action posted from the list's page, the query of that page's URL
+    (htmx sends it as ``HX-Current-URL``), so the region comes back as it was."""
+    if request.method == "GET":
+        return request.GET
+    current = request.htmx.current_url if is_partial_request(request) else None
+    if current:
+        url = urlsplit(current)
+        if url.path == path:
+            return QueryDict(url.query)
+    return QueryDict()
+
+
+def _filters(form) -> dict:
+    """The valid filters of a bound filter form (an invalid one is shown with its error
+    and ignored); nothing for an unbound one."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
+
+
 def _organization_context(request, organization: Organization, **extra) -> dict:
     can_manage = permissions.can_manage_members(request.user, organization)
     can_delegate = permissions.can_delegate(request.user, organization)
+    query = _list_query(request, reverse("alliance:organization", args=[organization.pk]))
+    member_filter = MemberFilterForm(query or None, search=can_manage, auto_id="people-%s")
+    filters = _filters(member_filter)
+    page = Paginator(
+        selectors.organization_members(
+            organization, role=filters.get("role", ""), query=filters.get("q", "")
+        ),
+        MEMBERS_PER_PAGE,
+    ).get_page(query.get("page"))
     context = {
         "organization": selectors.organization_profile(organization),
         "membership": permissions.membership_in(request.user, organization),
         "can_manage": can_manage,
         "can_invite": permissions.can_invite(request.user, organization),
         "members": permissions.mark_member_actions(
-            request.user, organization, selectors.organization_members(organization)
+            request.user,
+            organization,
+            selectors.with_manage_rights(organization, page.object_list),
         ),
+        "member_page": page,
+        "member_filter": member_filter,
+        "member_query": query,
+        "members_filtered": bool(filters.get("role") or filters.get("q")),
         "roles": Membership.Role.choices,
         "invitations": selectors.organization_open_invitations(organization) if can_manage else [],
         "invite_form": InvitationForm(admin_roles=can_delegate),
@@ -108,8 +159,11 @@ def _organization_context(request, organization: Organization, **extra) -> dict:
 @login_required
 def organization_detail(request, pk: int):
     organization = permissions.access_organization(request.user, pk)
-    return render(
-        request, "alliance/organization_detail.html", _organization_context(request, organization)
+    return render_region(
+        request,
+        "alliance/organization_detail.html",
+        "people",
+        _organization_context(request, organization),
     )
 
 
@@ -287,13 +341,40 @@ def invitation(request, token: str):
 
 
 def _queue_response(request, status: int = 200, **extra):
-    context = {"pending": selectors.organizations_pending(), **extra}
+    """The verification queue, filtered and paged by the query string (the approve and
+    reject forms post to a URL carrying it, so the queue comes back as it was)."""
+    pending = Organization.Status.PENDING
+    form = VerificationFilterForm(
+        request.GET or None,
+        country_choices=selectors.organization_countries(status=pending),
+        auto_id="filter-%s",
+    )
+    filters = _filters(form)
+    page = Paginator(
+        selectors.organizations_pending(
+            kind=filters.get("kind", ""), country=filters.get("country", "")
+        ),
+        QUEUE_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "pending": page.object_list,
+        "filtered": bool(filters.get("kind") or filters.get("country")),
+        **extra,
+    }
     return render_region(request, "alliance/staff/verification.html", "queue", context, status)
 
 
 @staff_required
 def verification_queue(request):
     return _queue_response(request)
+
+
+def _back_to_queue(request):
+    query = request.GET.urlencode()
+    url = reverse("alliance:verification_queue")
+    return redirect(f"{url}?{query}" if query else url)
 
 
 @staff_required
@@ -306,7 +387,7 @@ def verification_approve(request, pk: int):
         lambda _done: _("%(name)s is verified; the applicant was told.") % {"name": organization},
     )
     if not is_partial_request(request):
-        return redirect("alliance:verification_queue")
+        return _back_to_queue(request)
     return _queue_response(request, notice=notice)
 
 
@@ -329,23 +410,38 @@ def verification_reject(request, pk: int):
                 % {"name": organization},
             )
             if not is_partial_request(request):
-                return redirect("alliance:verification_queue")
+                return _back_to_queue(request)
             return _queue_response(request, notice=notice)
     return _queue_response(request, status=422, reject_form=form, rejecting=organization.pk)
 
 
 @staff_required
 def staff_organizations(request):
-    form = OrganizationFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    organizations = selectors.organizations_all(
-        kind=filters.get("kind", ""), status=filters.get("status", ""), query=filters.get("q", "")
+    form = OrganizationFilterForm(
+        request.GET or None,
+        country_choices=selectors.organization_countries(),
+        auto_id="filter-%s",
     )
+    filters = _filters(form)
+    page = Paginator(
+        selectors.organizations_all(
+            kind=filters.get("kind", ""),
+            status=filters.get("status", ""),
+            country=filters.get("country", ""),
+            query=filters.get("q", ""),
+        ),
+        ORGANIZATIONS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
     return render_region(
         request,
         "alliance/staff/organizations.html",
         "results",
-        {"form": form, "organizations": organizations[:200], "total": organizations.count()},
+        {
+            "form": form,
+            "page": page,
+            "organizations": selectors.with_member_counts(page.object_list),
+            "total": page.paginator.count,
+        },
     )
 
 
@@ -360,10 +456,21 @@ def member_states(request):
         else:
             messages.success(request, _("%(name)s joined the alliance.") % {"name": state})
             return redirect("alliance:member_states")
+    search = MemberStateFilterForm(request.GET or None, auto_id="filter-%s")
+    query = _filters(search).get("q", "")
+    page = Paginator(selectors.member_states(query=query), MEMBER_STATES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "alliance/staff/member_states.html",
-        {"form": form, "member_states": selectors.member_states()},
+        {
+            "form": form,
+            "search": search,
+            "searched": bool(query),
+            "page": page,
+            "member_states": page.object_list,
+        },
     )
 
 

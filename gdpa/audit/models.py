@@ -28,6 +28,13 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-at", "-pk"]
+        indexes = [
+            # The audit log filters by action prefix (LIKE 'x%'); on PostgreSQL that needs
+            # the pattern operator class unless the database collation is C.
+            models.Index(
+                fields=["action"], name="audit_entry_action", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_label}: {self.action} {self.target_label}"
