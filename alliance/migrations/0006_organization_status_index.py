@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alliance', '0003_sessions'),
+        ('alliance', '0005_session_starts_at_index_change_log'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
