@@ -42,13 +42,13 @@ def test_the_filter_is_stripped(client, staff):
     assert shown_actions(body) == ["session.create"]
 
 
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [("\x00", "Null characters are not allowed"), ("a" * 101, "at most 100 characters")],
-)
-def test_a_nul_byte_or_overlong_filter_is_explained_not_a_server_error(
-    client, staff, value, message
-):
+def test_a_nul_byte_in_the_filter_is_a_bad_request_not_a_server_error(client, staff):
+    client.force_login(staff)
+    assert client.get(reverse("audit:log"), {"action": "\x00"}).status_code == 400
+
+
+@pytest.mark.parametrize(("value", "message"), [("a" * 101, "at most 100 characters")])
+def test_an_overlong_filter_is_explained_next_to_the_field(client, staff, value, message):
     client.force_login(staff)
     response = client.get(reverse("audit:log"), {"action": value})
     assert response.status_code == 400

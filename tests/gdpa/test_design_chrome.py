@@ -41,7 +41,7 @@ def test_demo_staff_gets_recovery_codes_with_the_authenticator_app(client):
     from allauth.mfa.models import Authenticator
     from django.core.management import call_command
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=open("/dev/null", "w"))  # noqa: SIM115
     types = set(
         Authenticator.objects.filter(user__email="staff@gdpa.example.org").values_list(
             "type", flat=True

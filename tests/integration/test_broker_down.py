@@ -28,20 +28,18 @@ def broker_down():
     from gdpa.celery import app
 
     saved = (app.conf.broker_url, app.conf.task_always_eager)
-
-    def drop_pool():  # connections and producers are pooled per broker address
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
-        app.amqp._producer_pool = None
-
-    drop_pool()
+    # Connections and producers are pooled per broker address: set the real pools aside
+    # (untouched, for the tests that follow) and close only those made for the dead broker.
+    pools = (app._pool, app.amqp._producer_pool)
+    app._pool = app.amqp._producer_pool = None
     app.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
     app.conf.task_always_eager = False
     try:
         yield
     finally:
-        drop_pool()
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool, app.amqp._producer_pool = pools
         app.conf.broker_url, app.conf.task_always_eager = saved
 
 
