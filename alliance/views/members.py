@@ -235,9 +235,10 @@ def membership_remove(request, pk: int, membership_pk: int):
         ),
     )
     if ok and leaving:
-        messages.success(request, notice)
         response = redirect("alliance:my_organizations")
         if is_partial_request(request):
+            # attempt() flashed nothing for htmx; the next page shows it, once.
+            messages.success(request, notice)
             response["HX-Redirect"] = reverse("alliance:my_organizations")
         return response
     return _people_response(request, organization, ok=ok, notice=notice)

@@ -197,7 +197,12 @@
       return;
     }
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    // The page's language, in the reader's regional variant when it is the same language.
     var lang = document.documentElement.lang || undefined;
+    var own = navigator.language || "";
+    if (lang && own.split("-")[0] === lang) {
+      lang = own;
+    }
     var boxes = root.querySelectorAll("[data-local-time]");
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
@@ -212,12 +217,17 @@
         year: "numeric",
         hour: "2-digit",
         minute: "2-digit",
+        hourCycle: "h23",
       }).format(start);
       var endValue = box.getAttribute("data-local-time-end");
       var end = endValue ? new Date(endValue) : null;
       if (end && !isNaN(end.getTime())) {
         text +=
-          "–" + new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" }).format(end);
+          "–" + new Intl.DateTimeFormat(lang, {
+            hour: "2-digit",
+            minute: "2-digit",
+            hourCycle: "h23",
+          }).format(end);
       }
       var slot = box.querySelector("[data-local-time-value]") || box;
       slot.textContent = text + " (" + zone.replace(/_/g, " ") + ")";

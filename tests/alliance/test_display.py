@@ -140,7 +140,9 @@ def test_leaving_asks_first_on_a_page_of_its_own(client, member, diaspora_org):
     assert reverse("alliance:organization", args=[diaspora_org.pk]) in body  # cancel
     assert Membership.objects.filter(pk=own.pk).exists()
 
-    assert client.post(url).status_code == 302
+    left = client.post(url, follow=True)
+    assert left.redirect_chain[-1][0] == reverse("alliance:my_organizations")
+    assert left.content.decode().count(f"You left {diaspora_org.name}.") == 1
     assert not Membership.objects.filter(pk=own.pk).exists()
 
 
