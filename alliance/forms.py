@@ -2,6 +2,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -235,6 +236,12 @@ class SessionForm(forms.Form):
     capacity = forms.IntegerField(
         label=_("Capacity"), min_value=1, required=False, help_text=_("Leave empty for no limit.")
     )
+    language = forms.ChoiceField(
+        label=_("Language of the session"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("Invitations to people without an account are written in it by default."),
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         choices=AllianceSession.Status.choices,
@@ -299,6 +306,8 @@ class SessionForm(forms.Form):
             "venue": data["venue"],
             "capacity": data["capacity"],
             "status": data["status"],
+            # Left out, the session keeps its language (new sessions: the model's default).
+            **({"language": data["language"]} if data.get("language") else {}),
         }
 
     @classmethod
@@ -316,6 +325,7 @@ class SessionForm(forms.Form):
             "join_url": session.join_url,
             "venue": session.venue,
             "capacity": session.capacity,
+            "language": session.language,
             "status": session.status,
         }
 
@@ -376,6 +386,12 @@ class SessionInviteForm(forms.Form):
         max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line or separated by commas. People without an account can sign up."),
+    )
+    guest_language = forms.ChoiceField(
+        label=_("Language of the e-mail to addresses without an account"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("People with an account get it in the language they chose."),
     )
 
     def clean_emails(self) -> list[str]:

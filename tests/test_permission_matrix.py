@@ -164,6 +164,18 @@ ROWS = [
         "leader_membership",
         label="the founder",
     ),
+    Row(
+        "alliance:membership_remove",
+        org_members(),
+        kwargs="membership",
+        label="asks first",
+    ),
+    Row(
+        "alliance:membership_remove",
+        org_admins(200),
+        kwargs="leader_membership",
+        label="asks first, the founder",
+    ),
     Row("alliance:membership_manage_right", org_admins(), "post", "membership", {"allowed": "on"}),
     Row("alliance:invitation", everyone(200), kwargs="token"),
     Row("alliance:verification_queue", staff_only()),

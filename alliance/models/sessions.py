@@ -75,6 +75,10 @@ class AllianceSession(models.Model):
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
     )
+    #: The language the session is held in; guest invitations default to it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -211,6 +215,8 @@ class Participant(models.Model):
     )
     #: Always stored in lower case; matches the account's address.
     email = models.EmailField(_("e-mail address"), max_length=254)
+    #: The language of a guest's e-mails (no account); account holders' own choice wins.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     rsvp = models.CharField(_("answer"), max_length=10, choices=Rsvp.choices, default=Rsvp.INVITED)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     #: Part of the e-mailed answer links; replaced once a link is used (single use).

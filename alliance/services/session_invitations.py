@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -88,8 +89,13 @@ def session_invite(
     countries=(),
     include_youth: bool = False,
     emails: Iterable[str] = (),
+    guest_language: str = "",
 ) -> int:
-    """Add the audience to the session and e-mail each new invitee once (by a task)."""
+    """Add the audience to the session and e-mail each new invitee once (by a task).
+
+    Addresses without an account are written to in ``guest_language`` (default: the
+    session's language); account holders get their own language.
+    """
     if session.status != AllianceSession.Status.SCHEDULED or session.starts_at <= timezone.now():
         raise ValidationError(_("Invitations go out for scheduled sessions that have not started."))
     addresses = _parse_emails(emails)
@@ -115,9 +121,18 @@ def session_invite(
         raise ValidationError(
             _("Nobody matches this audience. Choose at least one group or address.")
         )
+    guest_language = guest_language or session.language
+    if guest_language not in dict(settings.LANGUAGES):
+        raise ValidationError({"guest_language": _("Choose one of the portal's languages.")})
     existing = set(session.participants.values_list("email", flat=True))
     new = [
-        Participant(session=session, email=email, user_id=user_id, invited_by=actor)
+        Participant(
+            session=session,
+            email=email,
+            user_id=user_id,
+            invited_by=actor,
+            language="" if user_id else guest_language,
+        )
         for email, user_id in by_email.items()
         if email not in existing
     ]

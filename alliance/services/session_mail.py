@@ -58,7 +58,9 @@ def _recipient(participant: Participant) -> tuple[str, str, object]:
     user = participant.user
     if user is not None:
         return user.preferred_language, user.time_zone, user
-    return "en", participant.session.time_zone, None
+    # A guest (no account): the language staff chose when inviting, else the session's.
+    language = participant.language or participant.session.language
+    return language, participant.session.time_zone, None
 
 
 def session_email(participant: Participant, *, kind: str, template: str, extra=None, ics=False):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from gdpa.audit.services import audit_record, snapshot
 
@@ -196,8 +197,10 @@ def session_update(
     if session.capacity is not None and session.capacity < accepted_count(session):
         raise ValidationError(
             {
-                "capacity": _(
-                    "%(count)s people have already accepted; the capacity cannot be lower."
+                "capacity": ngettext(
+                    "%(count)d person has already accepted; the capacity cannot be lower.",
+                    "%(count)d people have already accepted; the capacity cannot be lower.",
+                    accepted_count(session),
                 )
                 % {"count": accepted_count(session)}
             }

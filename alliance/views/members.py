@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gdpa.accounts.permissions import staff_required
 from gdpa.portal.forms import apply_validation_error
@@ -167,9 +167,15 @@ def organization_detail(request, pk: int):
     )
 
 
-def _people_response(request, organization: Organization, status: int = 200, **extra):
+def _people_response(
+    request, organization: Organization, status: int = 200, *, ok: bool = True, **extra
+):
+    """The people region after an action. A refused htmx action answers 422 with its
+    notice in the region; a plain form post goes back to the page, the notice flashed."""
     if not is_partial_request(request) and status == 200:
         return redirect("alliance:organization", organization.pk)
+    if not ok and status == 200:
+        status = 422
     return render_region(
         request,
         "alliance/organization_detail.html",
@@ -210,12 +216,12 @@ def invitation_send(request, pk: int):
 def invitation_revoke(request, pk: int, invitation_pk: int):
     organization = permissions.access_organization_to_manage(request.user, pk)
     invitation = permissions.access_invitation(request.user, organization, invitation_pk)
-    _ok, notice = attempt(
+    ok, notice = attempt(
         request,
         lambda: services.invitation_revoke(actor=request.user, invitation=invitation),
         lambda _done: _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email},
     )
-    return _people_response(request, organization, notice=notice)
+    return _people_response(request, organization, ok=ok, notice=notice)
 
 
 @login_required
@@ -233,7 +239,7 @@ def membership_role(request, pk: int, membership_pk: int):
     form = RoleForm(request.POST)
     if not form.is_valid():
         return _people_response(request, organization, status=422, notice=_("Choose a valid role."))
-    _ok, notice = attempt(
+    ok, notice = attempt(
         request,
         lambda: services.membership_change_role(
             actor=request.user, membership=membership, role=form.cleaned_data["role"]
@@ -243,22 +249,36 @@ def membership_role(request, pk: int, membership_pk: int):
             % {"name": changed.user, "role": changed.get_role_display()}
         ),
     )
-    return _people_response(request, organization, notice=notice)
+    return _people_response(request, organization, ok=ok, notice=notice)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def membership_remove(request, pk: int, membership_pk: int):
+    """GET asks first (a page that works without JavaScript); POST removes or leaves."""
     organization = permissions.access_organization(request.user, pk)
     membership = permissions.access_membership(request.user, organization, membership_pk)
-    if not permissions.can_remove_membership(request.user, membership):
+    allowed = permissions.can_remove_membership(request.user, membership)
+    leaving = membership.user_id == request.user.pk
+    if request.method == "GET":
+        return render(
+            request,
+            "alliance/membership_remove_confirm.html",
+            {
+                "organization": organization,
+                "membership": membership,
+                "leaving": leaving,
+                "allowed": allowed,
+            },
+            status=200 if allowed else 403,
+        )
+    if not allowed:
         return _people_response(
             request,
             organization,
             status=403,
             notice=_("You may not remove this member."),
         )
-    leaving = membership.user_id == request.user.pk
     ok, notice = attempt(
         request,
         lambda: services.membership_remove(actor=request.user, membership=membership),
@@ -269,12 +289,13 @@ def membership_remove(request, pk: int, membership_pk: int):
         ),
     )
     if ok and leaving:
-        messages.success(request, notice)
         response = redirect("alliance:my_organizations")
         if is_partial_request(request):
+            # attempt() flashed nothing for htmx; the next page shows it, once.
+            messages.success(request, notice)
             response["HX-Redirect"] = reverse("alliance:my_organizations")
         return response
-    return _people_response(request, organization, notice=notice)
+    return _people_response(request, organization, ok=ok, notice=notice)
 
 
 @login_required
@@ -292,19 +313,21 @@ def membership_manage_right(request, pk: int, membership_pk: int):
     form = ManageRightForm(request.POST)
     form.is_valid()
     allowed = form.cleaned_data.get("allowed", False)
-    services.membership_set_member_management(
-        actor=request.user, membership=membership, allowed=allowed
-    )
-    notice = notify(
+    ok, notice = attempt(
         request,
-        (
-            _("%(name)s may now invite and manage members.")
-            if allowed
-            else _("%(name)s may no longer invite and manage members.")
-        )
-        % {"name": membership.user},
+        lambda: services.membership_set_member_management(
+            actor=request.user, membership=membership, allowed=allowed
+        ),
+        lambda _done: (
+            (
+                _("%(name)s may now invite and manage members.")
+                if allowed
+                else _("%(name)s may no longer invite and manage members.")
+            )
+            % {"name": membership.user}
+        ),
     )
-    return _people_response(request, organization, notice=notice)
+    return _people_response(request, organization, ok=ok, notice=notice)
 
 
 # Invitation links -------------------------------------------------------------------------
@@ -381,14 +404,14 @@ def _back_to_queue(request):
 @require_POST
 def verification_approve(request, pk: int):
     organization = permissions.access_pending_organization(request.user, pk)
-    _ok, notice = attempt(
+    ok, notice = attempt(
         request,
         lambda: services.organization_verify(actor=request.user, organization=organization),
         lambda _done: _("%(name)s is verified; the applicant was told.") % {"name": organization},
     )
     if not is_partial_request(request):
         return _back_to_queue(request)
-    return _queue_response(request, notice=notice)
+    return _queue_response(request, status=200 if ok else 422, notice=notice)
 
 
 @staff_required
@@ -412,7 +435,15 @@ def verification_reject(request, pk: int):
             if not is_partial_request(request):
                 return _back_to_queue(request)
             return _queue_response(request, notice=notice)
-    return _queue_response(request, status=422, reject_form=form, rejecting=organization.pk)
+    # An error that belongs to no field (decided meanwhile in another tab) is the notice:
+    # the organization's own form has left the queue.
+    return _queue_response(
+        request,
+        status=422,
+        reject_form=form,
+        rejecting=organization.pk,
+        notice=" ".join(form.non_field_errors()),
+    )
 
 
 @staff_required

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gdpa.accounts.permissions import staff_required
@@ -163,10 +164,16 @@ def rsvp_link(request, token: str):
         participant, answer = services.rsvp_link_peek(token=token)
     except ValidationError as error:
         return _link_error(request, error)
+    session = participant.session
     return render(
         request,
         "alliance/sessions/rsvp_link.html",
-        {"answer_label": labels[answer], "session": participant.session},
+        {
+            "answer_label": labels[answer],
+            "session": session,
+            # "Pacific/Fiji" reads "Fiji time"; the reader's own time comes from the browser.
+            "zone_place": session.time_zone.rsplit("/", 1)[-1].replace("_", " "),
+        },
     )
 
 
@@ -340,7 +347,7 @@ def session_held(request, pk: int):
 @staff_required
 def session_invite(request, pk: int):
     session = permissions.access_session_to_manage(request.user, pk)
-    form = SessionInviteForm(request.POST or None)
+    form = SessionInviteForm(request.POST or None, initial={"guest_language": session.language})
     if request.method == "POST" and form.is_valid():
         try:
             count = services.session_invite(
@@ -351,7 +358,11 @@ def session_invite(request, pk: int):
         else:
             messages.success(
                 request,
-                _("%(count)s people were invited; the e-mails are on their way.")
+                ngettext(
+                    "%(count)d person was invited; the e-mail is on its way.",
+                    "%(count)d people were invited; the e-mails are on their way.",
+                    count,
+                )
                 % {"count": count},
             )
             return redirect("alliance:session", session.pk)
@@ -377,7 +388,11 @@ def session_attendance(request, pk: int):
             count = services.attendance_record(
                 actor=request.user, session=session, shown=shown, attended=attended
             )
-            notice = _("Attendance saved: %(count)s present on this page.") % {"count": count}
+            notice = ngettext(
+                "Attendance saved: %(count)d person present on this page.",
+                "Attendance saved: %(count)d people present on this page.",
+                count,
+            ) % {"count": count}
         except ValidationError as error:
             notice, status = " ".join(error.messages), 422
         if not is_partial_request(request):

@@ -111,7 +111,134 @@
     }
   }
 
+  // htmx error responses. base.html configures htmx to swap the regions a view answers
+  // with a notice (422 refused, 403 not allowed). Anything else (a 404 or 5xx, a whole
+  // error page, a lost connection) never replaces a region: a message in the page's
+  // language (data-error-* on <body>) appears next to the control instead.
+  var WHOLE_PAGE = /^\s*<!doctype|<html[\s>]|<body[\s>]/i;
+
+  function errorText(status) {
+    var data = document.body.dataset;
+    if (!status) {
+      return data.errorNetwork;
+    }
+    if (status === 401 || status === 403) {
+      return data.errorForbidden;
+    }
+    if (status === 404 || status === 410) {
+      return data.errorNotFound;
+    }
+    if (status >= 500) {
+      return data.errorServer;
+    }
+    return data.errorOther;
+  }
+
+  function clearErrors() {
+    var old = document.querySelectorAll("[data-htmx-error]");
+    for (var i = 0; i < old.length; i++) {
+      old[i].parentNode.removeChild(old[i]);
+    }
+  }
+
+  function showError(elt, status) {
+    clearErrors();
+    var box = document.createElement("p");
+    box.className = "alert alert--error htmx-error";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-htmx-error", "");
+    box.textContent = errorText(status) || document.body.dataset.errorOther || "";
+    if (elt && document.body.contains(elt) && elt !== document.body) {
+      elt.insertAdjacentElement("afterend", box);
+    } else {
+      var main = document.getElementById("main") || document.body;
+      main.insertBefore(box, main.firstChild);
+    }
+  }
+
+  function initHtmxErrors() {
+    document.addEventListener("htmx:beforeRequest", clearErrors);
+    document.addEventListener("htmx:beforeSwap", function (event) {
+      var detail = event.detail;
+      var xhr = detail.xhr;
+      var response = typeof detail.serverResponse === "string" ? detail.serverResponse : "";
+      var target = detail.target;
+      if (
+        detail.shouldSwap &&
+        target !== document.body &&
+        WHOLE_PAGE.test(response.slice(0, 1000))
+      ) {
+        // A whole page (an error page, or a sign-in page after a redirect) is not a region.
+        detail.shouldSwap = false;
+        if (xhr.status < 400) {
+          showError(detail.requestConfig && detail.requestConfig.elt, -1);
+        }
+      }
+      xhr.gdpaSwapped = detail.shouldSwap;
+    });
+    document.addEventListener("htmx:responseError", function (event) {
+      var xhr = event.detail.xhr;
+      if (!xhr.gdpaSwapped) {
+        showError(event.detail.elt, xhr.status);
+      }
+    });
+    document.addEventListener("htmx:sendError", function (event) {
+      showError(event.detail.elt, 0);
+    });
+    document.addEventListener("htmx:timeout", function (event) {
+      showError(event.detail.elt, 0);
+    });
+  }
+
+  // A session's time in the reader's own zone, when the browser tells it
+  // (data-local-time="<ISO UTC>"); the server shows the session's own zone first.
+  function initLocalTimes(root) {
+    if (!window.Intl || !Intl.DateTimeFormat) {
+      return;
+    }
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    // The page's language, in the reader's regional variant when it is the same language.
+    var lang = document.documentElement.lang || undefined;
+    var own = navigator.language || "";
+    if (lang && own.split("-")[0] === lang) {
+      lang = own;
+    }
+    var boxes = root.querySelectorAll("[data-local-time]");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      var start = new Date(box.getAttribute("data-local-time"));
+      if (!zone || isNaN(start.getTime()) || zone === box.getAttribute("data-session-zone")) {
+        continue;
+      }
+      var text = new Intl.DateTimeFormat(lang, {
+        weekday: "long",
+        day: "numeric",
+        month: "long",
+        year: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).format(start);
+      var endValue = box.getAttribute("data-local-time-end");
+      var end = endValue ? new Date(endValue) : null;
+      if (end && !isNaN(end.getTime())) {
+        text +=
+          "–" + new Intl.DateTimeFormat(lang, {
+            hour: "2-digit",
+            minute: "2-digit",
+            hourCycle: "h23",
+          }).format(end);
+      }
+      var slot = box.querySelector("[data-local-time-value]") || box;
+      slot.textContent = text + " (" + zone.replace(/_/g, " ") + ")";
+      box.hidden = false;
+    }
+  }
+
   function init() {
+    initHtmxErrors();
+    initLocalTimes(document);
+
     var headers = document.querySelectorAll(".site-header");
     for (var i = 0; i < headers.length; i++) {
       initHeader(headers[i]);

@@ -49,7 +49,7 @@ def test_staff_invite_focal_point_accepts_and_joins(page: Page, live_server):
     page.get_by_role("link", name="Invite").click()
     page.get_by_label("Fiji").check()
     page.get_by_role("button", name="Send invitations").click()
-    expect(page.get_by_text("1 people were invited")).to_be_visible()
+    expect(page.get_by_text("1 person was invited")).to_be_visible()
     sign_out(page)
 
     # The invitation e-mail's Accept link works without signing in.
