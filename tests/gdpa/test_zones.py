@@ -1,13 +1,17 @@
-"""Time zones named as people know them (issue 7)."""
+"""Time zones named as people know them, dates typed in the person's format (issue 7)."""
 
 import datetime
+import re
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
+from alliance.forms import SessionForm
 from gdpa.accounts.forms import ProfileForm, time_zone_choices
 from tests import factories
 
@@ -116,3 +120,82 @@ def test_session_emails_show_the_localized_zone_name(
     for body in (message.body, html):
         assert "hora de Fiyi (Pacific/Fiji)" in body
         assert "(America/El_Salvador)" in body and "hora " in body
+
+
+# Dates and times -----------------------------------------------------------------------
+
+
+def session_data(**overrides):
+    return {
+        "title": "Climate Action plenary",
+        "kind": "plenary",
+        "time_zone": "Pacific/Fiji",
+        "start": "2027-12-25T14:30",
+        "end": "2027-12-25T16:00",
+        "format": "online",
+        "join_url": "https://meet.example.org/climate",
+        "status": "scheduled",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_a_french_or_spanish_person_types_the_date_in_their_format(db, language):
+    with translation.override(language):
+        form = SessionForm(session_data(start="25/12/2027 14:30", end=" 25/12/2027  16:00 "))
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["start"] == datetime.datetime(2027, 12, 25, 14, 30)
+    # Read as a wall clock in the session zone (Fiji, UTC+12 in December).
+    assert form.cleaned_data["starts_at"] == datetime.datetime(
+        2027, 12, 25, 2, 30, tzinfo=datetime.UTC
+    )
+
+
+def test_the_browser_datetime_local_value_is_accepted_in_every_language(db):
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            form = SessionForm(session_data())
+            assert form.is_valid(), (language, form.errors)
+            assert form.cleaned_data["start"] == datetime.datetime(2027, 12, 25, 14, 30)
+
+
+def test_month_first_dates_are_refused_with_an_example_in_the_persons_format(db):
+    with translation.override("en"):
+        form = SessionForm(session_data(start="12/25/2027 14:30"))
+        assert not form.is_valid()
+        assert form.errors["start"] == ["Enter the date and time like 2027-12-25 14:30."]
+    with translation.override("fr"):
+        form = SessionForm(session_data(start="2027/25/12 14h30"))
+        assert not form.is_valid()
+        assert "25/12/2027 14:30" in form.errors["start"][0]
+
+
+@pytest.mark.parametrize(
+    ("language", "example", "zone"),
+    [
+        ("en", "2027-12-25 14:30", "Fiji Time (Pacific/Fiji)"),
+        ("fr", "25/12/2027 14:30", "heure des îles Fidji (Pacific/Fiji)"),
+        ("es", "25/12/2027 14:30", "hora de Fiyi (Pacific/Fiji)"),
+    ],
+)
+def test_start_and_end_hints_show_the_format_and_the_zone(language, example, zone):
+    with translation.override(language):
+        for form in (
+            SessionForm(initial={"time_zone": "Pacific/Fiji"}),
+            SessionForm(session_data()),
+        ):
+            html = form["start"].as_field_group()
+            hint = re.search(r'id="id_start_helptext">(.*?)</div>', html, re.S).group(1)
+            assert example in hint
+            assert f'<span data-zone-hint="id_time_zone">{zone}</span>' in hint
+            assert 'aria-describedby="id_start_helptext"' in html
+            assert 'type="datetime-local"' in html
+        assert "zone-hint.js" in str(form.media)
+        assert finders.find("js/zone-hint.js")
+
+
+def test_the_session_form_page_loads_the_zone_hint_script(client, staff):
+    client.force_login(staff)
+    page = client.get(reverse("alliance:session_create")).content.decode()
+    assert "js/zone-hint.js" in page
+    assert "Coordinated Universal Time (UTC)" in page  # the initial zone, named
