@@ -10,6 +10,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from gdpa.accounts.forms import time_zone_choices
+from gdpa.portal.widgets import CountrySelectMultiple
 
 from . import selectors
 from .models import AllianceSession, Membership, MemberState, Organization, Participant
@@ -33,18 +34,15 @@ class OrganizationRegistrationForm(forms.Form):
         label=_("Diaspora countries of origin"),
         choices=countries,
         required=False,
-        help_text=_(
-            "The countries your members or their families come from. "
-            "Hold Ctrl (or ⌘) to choose several."
-        ),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("The countries your members or their families come from."),
+        widget=CountrySelectMultiple,
     )
     countries_of_residence = forms.MultipleChoiceField(
         label=_("Countries of residence"),
         choices=countries,
         required=False,
-        help_text=_("Where your members live. Hold Ctrl (or ⌘) to choose several."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Where your members live."),
+        widget=CountrySelectMultiple,
     )
     sectors = TranslatedChoiceField(
         label=_("Sectors"),
@@ -377,8 +375,7 @@ class SessionInviteForm(forms.Form):
         label=_("…based in these countries"),
         choices=countries,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        widget=CountrySelectMultiple,
     )
     include_youth = forms.BooleanField(label=_("All youth participants"), required=False)
     emails = forms.CharField(

@@ -1,7 +1,9 @@
-"""Time zones named as people know them, dates typed in the person's format (issue 7)."""
+"""Time zones named as people know them, dates typed in the person's format, country pickers
+that work without JavaScript (issue 7)."""
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -11,9 +13,10 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from alliance.forms import SessionForm
+from alliance.forms import OrganizationRegistrationForm, SessionForm, SessionInviteForm
 from gdpa.accounts.forms import ProfileForm, time_zone_choices
 from tests import factories
+from youth.forms import YouthJoinForm
 
 
 def flat(choices):
@@ -199,3 +202,56 @@ def test_the_session_form_page_loads_the_zone_hint_script(client, staff):
     page = client.get(reverse("alliance:session_create")).content.decode()
     assert "js/zone-hint.js" in page
     assert "Coordinated Universal Time (UTC)" in page  # the initial zone, named
+
+
+# Country autocomplete ------------------------------------------------------------------
+
+
+COUNTRY_FIELDS = [
+    (OrganizationRegistrationForm, "countries_of_origin"),
+    (OrganizationRegistrationForm, "countries_of_residence"),
+    (SessionInviteForm, "countries"),
+    (YouthJoinForm, "heritage_countries"),
+]
+
+
+@pytest.mark.parametrize(("form_class", "name"), COUNTRY_FIELDS)
+def test_country_pickers_are_plain_multiple_selects_enhanced_by_script(db, form_class, name):
+    with translation.override("fr"):
+        form = form_class(data={name: ["FJ", "SN"]})
+        html = str(form[name])
+    select = re.search(r"<select[^>]*>", html).group(0)
+    assert "multiple" in select and f'name="{name}"' in select
+    assert "data-autocomplete-multiple" in select
+    assert html.count("<option") >= 240
+    assert re.search(r'<option value="FJ"[^>]*selected[^>]*>Fidji</option>', html)
+    assert re.search(r'<option value="SN"[^>]*selected[^>]*>Sénégal</option>', html)
+    assert "Ctrl" not in str(form[name].help_text)
+    media = str(form.media)
+    for asset in (
+        "vendor/accessible-autocomplete-3.0.1/accessible-autocomplete.min.js",
+        "vendor/accessible-autocomplete-3.0.1/accessible-autocomplete.min.css",
+        "js/autocomplete.js",
+    ):
+        assert asset in media
+        assert finders.find(asset), asset
+
+
+def test_vendored_autocomplete_keeps_its_licence():
+    licence = Path(settings.BASE_DIR, "static/vendor/accessible-autocomplete-3.0.1/LICENSE.txt")
+    assert "MIT" in licence.read_text() or "Permission is hereby granted" in licence.read_text()
+
+
+def test_pages_with_country_pickers_load_the_autocomplete(client, staff, scheduled):
+    pages = [
+        (factories.make_user(), reverse("alliance:organization_register")),
+        (factories.make_user(), reverse("youth:join")),
+        (staff, reverse("alliance:session_invite", args=[scheduled.pk])),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert "data-autocomplete-multiple" in page, url
+        assert "js/autocomplete.js" in page, url
+        assert "accessible-autocomplete.min.css" in page, url
+        assert "Ctrl" in page  # the note for browsers without JavaScript, hidden by the script
