@@ -1,13 +1,17 @@
 import datetime
+import zoneinfo
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
+from django.utils import formats
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from gdpa.accounts.forms import time_zone_choices
+from gdpa.portal.widgets import CountrySelectMultiple
 
 from . import selectors
 from .models import AllianceSession, Membership, MemberState, Organization, Participant
@@ -31,18 +35,15 @@ class OrganizationRegistrationForm(forms.Form):
         label=_("Diaspora countries of origin"),
         choices=countries,
         required=False,
-        help_text=_(
-            "The countries your members or their families come from. "
-            "Hold Ctrl (or ⌘) to choose several."
-        ),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("The countries your members or their families come from."),
+        widget=CountrySelectMultiple,
     )
     countries_of_residence = forms.MultipleChoiceField(
         label=_("Countries of residence"),
         choices=countries,
         required=False,
-        help_text=_("Where your members live. Hold Ctrl (or ⌘) to choose several."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Where your members live."),
+        widget=CountrySelectMultiple,
     )
     sectors = TranslatedChoiceField(
         label=_("Sectors"),
@@ -179,24 +180,100 @@ class SwitchOrganizationForm(forms.Form):
 # Alliance sessions ------------------------------------------------------------------------
 
 
+class WallClockInput(forms.DateTimeInput):
+    """``datetime-local`` input; its script keeps the zone named in the hint in step with
+    the zone select (without JavaScript the hint names the zone the page was shown with)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+    class Media:
+        js = [forms.Script("js/zone-hint.js", defer=True)]
+
+
+class WallClockBoundField(forms.BoundField):
+    """Its hint shows the format to type in the reader's language and names the session's
+    zone as chosen in the form (the submitted or initial value of ``field.zone_field``)."""
+
+    def __init__(self, form, field, name):
+        super().__init__(form, field, name)
+        zone_field = form[field.zone_field] if field.zone_field in form.fields else None
+        self.help_text = field.hint(
+            zone_field.value() if zone_field else None,
+            zone_select_id=zone_field.auto_id if zone_field else "",
+        )
+
+
 class WallClockField(forms.DateTimeField):
     """A date and time as read on a clock in the session's time zone (kept naive here;
-    the form turns it into UTC with the session's zone)."""
+    the form turns it into UTC with the session's zone).
 
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+    Browsers with ``datetime-local`` send ISO ``2027-12-25T14:30`` and show the date in their
+    own locale's format; typed text is read in the active language's formats too
+    (``25/12/2027 14:30`` in French or Spanish), so a browser without the date picker works.
+    """
+
+    widget = WallClockInput
+    ISO_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
+    #: The example in the hint: a day above 12 shows which number is the day.
+    EXAMPLE = datetime.datetime(2027, 12, 25, 14, 30)
+
+    def __init__(self, *args, zone_field: str = "time_zone", **kwargs):
+        self.zone_field = zone_field
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def localized_formats() -> list[str]:
+        """The active language's date-and-time input formats (Django's locale data) that
+        carry a time, except month-first ones: in an international portal "05/06/2027"
+        must not silently mean May 6 (English keeps the unambiguous ISO forms)."""
+        return [
+            fmt
+            for fmt in formats.get_format("DATETIME_INPUT_FORMATS")
+            if "%H" in fmt and not fmt.startswith("%m")
+        ]
+
+    def input_formats_for_language(self) -> list[str]:
+        return list(dict.fromkeys([*self.ISO_FORMATS, *self.localized_formats()]))
+
+    def example(self) -> str:
+        typed = [f for f in self.localized_formats() if "%S" not in f and not f.startswith("%Y")]
+        return self.EXAMPLE.strftime(typed[0] if typed else "%Y-%m-%d %H:%M")
+
+    def hint(self, zone, *, zone_select_id: str = ""):
+        from gdpa.accounts.zones import zone_display
+
+        if zone and zone in zoneinfo.available_timezones():
+            return format_html(
+                _("For example {example}, in {zone}."),
+                example=self.example(),
+                zone=format_html(
+                    '<span data-zone-hint="{}">{}</span>', zone_select_id, zone_display(zone)
+                ),
+            )
+        return _("For example %(example)s.") % {"example": self.example()}
+
+    def get_bound_field(self, form, field_name):
+        return WallClockBoundField(form, self, field_name)
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         if isinstance(value, datetime.datetime):
             return value.replace(tzinfo=None)
-        for fmt in self.FORMATS:
+        text = " ".join(str(value).split())
+        for fmt in self.input_formats_for_language():
             try:
-                return datetime.datetime.strptime(str(value).strip(), fmt)
+                return datetime.datetime.strptime(text, fmt)
             except ValueError:
                 continue
-        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        raise forms.ValidationError(
+            _("Enter the date and time like %(example)s."),
+            code="invalid",
+            params={"example": self.example()},
+        )
 
 
 class SessionForm(forms.Form):
@@ -376,8 +453,7 @@ class SessionInviteForm(forms.Form):
         label=_("…based in these countries"),
         choices=countries,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        widget=CountrySelectMultiple,
     )
     include_youth = forms.BooleanField(label=_("All youth participants"), required=False)
     emails = forms.CharField(

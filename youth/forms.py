@@ -7,6 +7,7 @@ from django_countries import countries
 
 from alliance.forms import TranslatedChoiceField
 from alliance.selectors import sectors
+from gdpa.portal.widgets import CountrySelectMultiple
 
 from .age import validate_date_of_birth
 from .models import CONSENT_TEXTS, CONSENT_VERSION
@@ -29,8 +30,8 @@ class YouthJoinForm(forms.Form):
     heritage_countries = forms.MultipleChoiceField(
         label=_("Countries of heritage"),
         choices=countries,
-        help_text=_("Where you or your family come from. Hold Ctrl (or ⌘) to choose several."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Where you or your family come from."),
+        widget=CountrySelectMultiple,
     )
     interests = TranslatedChoiceField(
         label=_("Sectors you care about"),

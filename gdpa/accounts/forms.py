@@ -1,5 +1,3 @@
-import zoneinfo
-
 from django import forms
 from django.conf import settings
 from django.utils import translation
@@ -8,15 +6,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from .models import User
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(
-        z
-        for z in zoneinfo.available_timezones()
-        if "/" in z and not z.startswith(("Etc/", "SystemV/"))
-    )
-    return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones)]
+from .zones import time_zone_choices
 
 
 class SignupDetailsForm(forms.Form):

@@ -1,0 +1,84 @@
+"""Form widgets shared by the apps (patterns recorded in docs/design-inputs.md)."""
+
+import json
+
+from django import forms
+from django.utils.translation import gettext, ngettext
+from django_countries import countries
+
+AUTOCOMPLETE = "vendor/accessible-autocomplete-3.0.1"
+
+
+class CountrySelectMultiple(forms.SelectMultiple):
+    """Several countries out of ~250: a plain ``<select multiple>`` that works without
+    JavaScript, enhanced by ``static/js/autocomplete.js`` into GOV.UK's accessible
+    autocomplete (type "Fij", arrows, Enter) that adds each chosen country to a list of
+    "Remove Fiji" buttons; the hidden original select still carries the values.
+
+    Choices are ISO codes; their names are read from django-countries when the widget is
+    drawn, so they are in the reader's language and sorted in it (a field's ``choices=countries``
+    is fixed, in English, when the module is imported).
+
+    The script's words come translated from here (a ``data-autocomplete-texts`` JSON
+    attribute), so the lead's usual ``makemessages`` covers them.
+    """
+
+    template_name = "django/forms/widgets/country_select_multiple.html"
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"size": 8, "data-autocomplete-multiple": "", **(attrs or {})}, choices)
+
+    class Media:
+        css = {"all": [f"{AUTOCOMPLETE}/accessible-autocomplete.min.css"]}
+        js = [
+            forms.Script(f"{AUTOCOMPLETE}/accessible-autocomplete.min.js", defer=True),
+            forms.Script("js/autocomplete.js", defer=True),
+        ]
+
+    @staticmethod
+    def texts() -> dict[str, str]:
+        results = "%(count)s result is available.", "%(count)s results are available."
+        return {
+            "noResults": gettext("No country found"),
+            "statusNoResults": gettext("No search results"),
+            # The script only needs one and many: a list of results is never empty here.
+            "statusResultsOne": ngettext(*results, 1),
+            "statusResultsOther": ngettext(*results, 2),
+            "statusSelected": gettext("%(option)s, %(position)s of %(count)s, is highlighted."),
+            "assistiveHint": gettext(
+                "Type the start of a country's name. When results appear, use the up and down "
+                "arrows to review them and Enter to choose one. Touch device users, explore "
+                "by touch or with swipe gestures."
+            ),
+            "chosen": gettext("Chosen countries"),
+            "noneChosen": gettext("No country chosen yet."),
+            "remove": gettext("Remove %(country)s"),
+            "added": gettext("%(country)s added."),
+            "removed": gettext("%(country)s removed."),
+        }
+
+    def localized_choices(self) -> list[tuple[str, str]]:
+        labels = dict(self.choices)
+        named = [(country.code, country.name) for country in countries if country.code in labels]
+        known = {code for code, _name in named}
+        return named + [(code, label) for code, label in self.choices if code not in known]
+
+    def optgroups(self, name, value, attrs=None):
+        fixed = self.choices
+        self.choices = self.localized_choices()
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = fixed
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["texts"] = json.dumps(self.texts(), ensure_ascii=False)
+        element_id = widget["attrs"].get("id")
+        if element_id:
+            # Without JavaScript the "hold Ctrl" note describes the plain select too.
+            widget["nojs_id"] = f"{element_id}_nojs"
+            described = widget["attrs"].get("aria-describedby", "")
+            widget["attrs"]["aria-describedby"] = f"{described} {widget['nojs_id']}".strip()
+        return context
