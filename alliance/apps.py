@@ -88,6 +88,15 @@ class AllianceConfig(AppConfig):
         )
         register_panel(
             Panel(
+                "staff-week",
+                "alliance/panels/staff_week.html",
+                staff,
+                dashboard.staff_week_context,
+                order=6,
+            )
+        )
+        register_panel(
+            Panel(
                 "organizations",
                 "alliance/panels/organizations.html",
                 context=dashboard.organizations_context,

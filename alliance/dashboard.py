@@ -1,17 +1,38 @@
-"""The alliance's sections of the signed-in dashboard."""
+"""The alliance's sections of the signed-in dashboard.
+
+A context may return ``{"hidden": True}``: the dashboard then leaves the panel out (a
+panel is shown only for what the person can do).
+"""
+
+from gdpa.accounts.permissions import acting_as_staff
+from gdpa.accounts.roles import is_iom_staff
 
 from . import selectors
 from .permissions import current_membership, memberships_of
 
 
 def staff_context(request) -> dict:
-    return {"overview": selectors.staff_overview()}
+    """The staff to-do list: organizations awaiting verification (two queries)."""
+    if not acting_as_staff(request.user):
+        return {"acting": False}
+    return {"acting": True, "awaiting": selectors.organizations_awaiting()}
+
+
+def staff_week_context(request) -> dict:
+    """Sessions this week with their answer counts, for people acting as staff (one query)."""
+    if not acting_as_staff(request.user):
+        return {"hidden": True}
+    return {"sessions": selectors.sessions_this_week()}
 
 
 def organizations_context(request) -> dict:
+    memberships = memberships_of(request.user)
     return {
-        "memberships": memberships_of(request.user),
+        "memberships": memberships,
         "current_membership": current_membership(request),
+        # Registering an organization is offered to people without one: focal points
+        # and staff already belong to theirs.
+        "offer_register": not memberships and not acting_as_staff(request.user),
     }
 
 
@@ -25,4 +46,9 @@ def home_facts() -> dict:
 
 
 def sessions_context(request) -> dict:
-    return {"invitations": list(selectors.invitations_of(request.user)[:5])}
+    """The person's next sessions with their answer controls, those waiting for an answer
+    first (one query). Staff are rarely invitees: an empty list is not shown to them."""
+    invitations = selectors.dashboard_invitations_of(request.user)
+    if not invitations and is_iom_staff(request.user):
+        return {"hidden": True}
+    return {"invitations": invitations}

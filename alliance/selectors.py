@@ -1,7 +1,9 @@
 """Every read the alliance pages need, scoped and shaped for a fixed number of queries."""
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries import countries
@@ -261,3 +263,65 @@ def _label(rows: list[dict], key: str, labels: dict) -> None:
     """Give each figures row a readable label; an empty value reads as "not given"."""
     for row in rows:
         row["label"] = str(labels.get(row[key], "")) if row[key] else ""
+
+
+# Dashboards -------------------------------------------------------------------------------
+
+#: How many of a person's next sessions the dashboard lists (with their answer controls).
+DASHBOARD_SESSIONS = 5
+#: How many of the oldest organizations awaiting verification the staff to-do list names.
+STAFF_PENDING_SHOWN = 3
+#: How many of this week's sessions the staff to-do list shows (the rest: Manage sessions).
+STAFF_WEEK_SESSIONS = 10
+
+
+def dashboard_invitations_of(user, *, limit: int = DASHBOARD_SESSIONS) -> list[Participant]:
+    """The person's next sessions for the dashboard: those still waiting for their answer
+    (and still open for one) first, then by start. One query."""
+    now = timezone.now()
+    needs_answer = Q(
+        rsvp=Participant.Rsvp.INVITED,
+        session__status=AllianceSession.Status.SCHEDULED,
+        session__starts_at__gt=now,
+    )
+    return list(
+        invitations_of(user)
+        .annotate(
+            needs_answer=Case(
+                When(needs_answer, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("needs_answer", "session__starts_at", "pk")[:limit]
+    )
+
+
+def organizations_awaiting(*, limit: int = STAFF_PENDING_SHOWN) -> dict:
+    """The verification to-do: how many wait, and the oldest few (two queries)."""
+    qs = Organization.objects.filter(status=Organization.Status.PENDING)
+    return {
+        "count": qs.count(),
+        "oldest": list(
+            qs.order_by("created_at", "pk").only("pk", "name", "kind", "created_at")[:limit]
+        ),
+    }
+
+
+def sessions_this_week(*, limit: int = STAFF_WEEK_SESSIONS) -> list[AllianceSession]:
+    """Scheduled sessions under way or starting in the next seven days, with their answer
+    counts (one query)."""
+    now = timezone.now()
+    rsvp = Participant.Rsvp
+    return list(
+        AllianceSession.objects.filter(
+            status=AllianceSession.Status.SCHEDULED,
+            ends_at__gte=now,
+            starts_at__lt=now + timedelta(days=7),
+        )
+        .annotate(
+            accepted=Count("participants", filter=Q(participants__rsvp=rsvp.ACCEPTED)),
+            tentative=Count("participants", filter=Q(participants__rsvp=rsvp.TENTATIVE)),
+            declined=Count("participants", filter=Q(participants__rsvp=rsvp.DECLINED)),
+            no_answer=Count("participants", filter=Q(participants__rsvp=rsvp.INVITED)),
+        )
+        .order_by("starts_at", "pk")[:limit]
+    )

@@ -10,12 +10,16 @@ class YouthConfig(AppConfig):
 
     def ready(self) -> None:
         from gdpa.accounts import roles
+        from gdpa.accounts.permissions import acting_as_staff
+        from gdpa.accounts.roles import roles_for
         from gdpa.portal.registry import (
             NavLink,
             Panel,
+            ProfileSection,
             register_demo_seeder,
             register_nav_link,
             register_panel,
+            register_profile_section,
         )
 
         from . import demo
@@ -26,13 +30,28 @@ class YouthConfig(AppConfig):
         roles.register_role_resolver(
             lambda user: {roles.YOUTH} if youth_profile_of(user) is not None else set()
         )
+        # Youth participants see their participation on the dashboard; the invitation to
+        # join is offered on the profile page, to people who could be eligible only.
         register_panel(
             Panel(
                 "youth",
                 "youth/panels/youth.html",
+                frozenset({roles.YOUTH}),
                 context=lambda request: {"youth_profile": youth_profile_of(request.user)},
                 order=30,
             )
+        )
+
+        def could_join(request) -> bool:
+            user = request.user
+            return (
+                not acting_as_staff(user)
+                and not roles_for(user) & {roles.IOM_STAFF, roles.FOCAL_POINT}
+                and youth_profile_of(user) is None
+            )
+
+        register_profile_section(
+            ProfileSection("youth-join", "youth/panels/join.html", visible=could_join, order=30)
         )
         register_nav_link(NavLink("youth", _("Youth"), "youth:join", order=40))
         register_demo_seeder(20, demo.seed)

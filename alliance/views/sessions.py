@@ -132,11 +132,19 @@ def session_rsvp(request, pk: int):
                 _("Your answer is saved: %(answer)s.") % {"answer": saved.get_rsvp_display()}
             ),
         )
+    from_dashboard = request.GET.get("from") == "dashboard"
     if not is_partial_request(request):
+        if from_dashboard:
+            return redirect("portal:dashboard")
         return redirect("alliance:session", session.pk)
     participant.refresh_from_db()
     status = 200 if ok else 422
-    context = _session_context(request, session, participant, notice=notice)
+    if from_dashboard:
+        # The dashboard's row of this invitation (alliance/panels/sessions.html).
+        participant.session = session
+        row = {"p": participant, "notice": notice, "ok": ok}
+        return render_region(request, "alliance/panels/sessions.html", "session-row", row, status)
+    context = _session_context(request, session, participant, notice=notice, ok=ok)
     return render_region(request, "alliance/sessions/detail.html", "rsvp", context, status)
 
 

@@ -8,6 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gdpa.portal.registry import profile_sections_for
+
 from . import services
 from .forms import LanguageForm, ProfileForm
 
@@ -23,7 +25,11 @@ def profile(request):
         return redirect("accounts:profile")
     if request.method == "POST":
         request.user.refresh_from_db()
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "profile_sections": profile_sections_for(request)},
+    )
 
 
 @require_POST

@@ -15,3 +15,8 @@ def outbound_emails(*, status: str = "") -> QuerySet[OutboundEmail]:
 
 def outbound_email(*, email_id: int) -> OutboundEmail | None:
     return OutboundEmail.objects.defer(*BODY_FIELDS).filter(pk=email_id).first()
+
+
+def failed_count() -> int:
+    """How many e-mails failed for good (the staff to-do list; one query)."""
+    return OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).count()

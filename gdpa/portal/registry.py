@@ -3,7 +3,9 @@
 * dashboard panels: a section of the signed-in dashboard, shown to some roles;
 * navigation links: entries of the header navigation, shown to some roles. A link with a
   ``group`` belongs to the staff workspace (a disclosure menu of grouped links); links
-  without one are the person's own items in the main bar.
+  without one are the person's own items in the main bar;
+* profile sections: what an app offers on the person's profile page (e.g. the youth
+  participation invitation), shown to the people it applies to.
 """
 
 from collections.abc import Callable
@@ -125,3 +127,32 @@ def register_demo_seeder(order: int, seeder: Callable[[str], list[tuple[str, str
 
 def demo_seeders() -> list[Callable[[str], list[tuple[str, str]]]]:
     return [seeder for _, seeder in sorted(_demo_seeders, key=lambda item: item[0])]
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """A section of the person's profile page an app offers (e.g. youth participation)."""
+
+    key: str
+    template: str
+    #: Whether the section applies to this request's person; ``None``: to everyone.
+    visible: Callable[[object], bool] | None = None
+    #: Extra template context, computed with a fixed number of queries.
+    context: Callable[[object], dict] | None = None
+    order: int = 100
+
+
+_profile_sections: dict[str, ProfileSection] = {}
+
+
+def register_profile_section(section: ProfileSection) -> None:
+    _profile_sections[section.key] = section
+
+
+def profile_sections_for(request) -> list[tuple[ProfileSection, dict]]:
+    """The sections that apply to the person, in order, each with its context."""
+    shown = sorted(
+        (s for s in _profile_sections.values() if s.visible is None or s.visible(request)),
+        key=lambda s: (s.order, s.key),
+    )
+    return [(s, s.context(request) if s.context else {}) for s in shown]

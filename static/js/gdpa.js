@@ -309,3 +309,22 @@
   document.addEventListener("click", closeOutside);
   document.addEventListener("focusin", closeOutside);
 })();
+
+/*
+ * Buttons that answer (RSVP and other htmx controls): after htmx swaps a region in, the
+ * keyboard focus moves to the region's message (rendered with data-focus-after-swap and
+ * tabindex="-1") so it is read out and the person stays where they answered; the
+ * message's region also carries aria-live. Without this file the form posts and the
+ * page reloads with the message at the top.
+ */
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var message = document.querySelector("[data-focus-after-swap]");
+    if (message) {
+      message.removeAttribute("data-focus-after-swap");
+      message.focus();
+    }
+  });
+})();
