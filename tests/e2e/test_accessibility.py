@@ -74,7 +74,7 @@ def test_visitor_pages(page: Page, live_server):
     audit = Audit(page, live_server.url)
     for path in ["/", "/account/login/", "/account/password/reset/", "/account/signup/"]:
         audit.visit(path)
-    audit.submit_empty(re.compile("Sign up", re.I))
+    audit.submit_empty(re.compile("Create an account", re.I))
     audit.check("/account/signup/ (with errors)")
 
     # The home page in French, chosen with the header's language form.
