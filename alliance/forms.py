@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
@@ -16,8 +17,21 @@ from gdpa.portal.widgets import CountrySelectMultiple
 from . import selectors
 from .models import AllianceSession, Membership, MemberState, Organization, Participant
 
+#: Messages shared by several forms (GOV.UK style: say what to do). Each required field
+#: has its own "required" message (tests/gdpa/test_forms_pattern.py checks it).
+EMAIL_INVALID = _("Enter an e-mail address in the correct format, like name@example.org")
+WEBSITE_INVALID = _("Enter the website address in the correct format, like https://www.example.org")
+CHOOSE_FROM_LIST = _("Choose one of the options in the list")
+CHOOSE_COUNTRIES = _("Choose countries from the list")
+
 
 class TranslatedChoiceField(forms.ModelMultipleChoiceField):
+    default_error_messages = {
+        "invalid_choice": CHOOSE_FROM_LIST,
+        "invalid_pk_value": CHOOSE_FROM_LIST,
+        "invalid_list": CHOOSE_FROM_LIST,
+    }
+
     def label_from_instance(self, obj) -> str:
         return obj.name
 
@@ -26,10 +40,23 @@ class OrganizationRegistrationForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of organization"),
         choices=[(k.value, k.label) for k in Organization.SELF_REGISTERED_KINDS],
+        error_messages={
+            "required": _("Choose the kind of organization"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
     )
-    name = forms.CharField(label=_("Name of the organization"), max_length=200)
+    name = forms.CharField(
+        label=_("Name of the organization"),
+        max_length=200,
+        error_messages={"required": _("Enter the name of the organization")},
+    )
     country = LazyTypedChoiceField(
-        label=_("Country where it is based"), choices=[("", "—"), *countries]
+        label=_("Country where it is based"),
+        choices=[("", "—"), *countries],
+        error_messages={
+            "required": _("Choose the country where the organization is based"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
     )
     countries_of_origin = forms.MultipleChoiceField(
         label=_("Diaspora countries of origin"),
@@ -37,6 +64,7 @@ class OrganizationRegistrationForm(forms.Form):
         required=False,
         help_text=_("The countries your members or their families come from."),
         widget=CountrySelectMultiple,
+        error_messages={"invalid_choice": CHOOSE_COUNTRIES},
     )
     countries_of_residence = forms.MultipleChoiceField(
         label=_("Countries of residence"),
@@ -44,6 +72,7 @@ class OrganizationRegistrationForm(forms.Form):
         required=False,
         help_text=_("Where your members live."),
         widget=CountrySelectMultiple,
+        error_messages={"invalid_choice": CHOOSE_COUNTRIES},
     )
     sectors = TranslatedChoiceField(
         label=_("Sectors"),
@@ -64,23 +93,51 @@ class OrganizationRegistrationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    contact_email = forms.EmailField(label=_("Contact e-mail"))
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": WEBSITE_INVALID},
+    )
+    contact_email = forms.EmailField(
+        label=_("Contact e-mail"),
+        error_messages={
+            "required": _("Enter the contact e-mail address"),
+            "invalid": EMAIL_INVALID,
+        },
+    )
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
 
 
 class GovernmentOrganizationForm(forms.Form):
     member_state = forms.ModelChoiceField(
-        label=_("Member state"), queryset=MemberState.objects.order_by("country")
+        label=_("Member state"),
+        queryset=MemberState.objects.order_by("country"),
+        error_messages={
+            "required": _("Choose the member state"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
     )
     name = forms.CharField(
         label=_("Name of the government body"),
         max_length=200,
         help_text=_("For example the ministry or office responsible for diaspora affairs."),
+        error_messages={"required": _("Enter the name of the government body")},
     )
-    contact_email = forms.EmailField(label=_("Contact e-mail"))
+    contact_email = forms.EmailField(
+        label=_("Contact e-mail"),
+        error_messages={
+            "required": _("Enter the contact e-mail address"),
+            "invalid": EMAIL_INVALID,
+        },
+    )
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": WEBSITE_INVALID},
+    )
 
 
 class MemberStateForm(forms.ModelForm):
@@ -88,12 +145,33 @@ class MemberStateForm(forms.ModelForm):
         model = MemberState
         fields = ["country", "joined_on", "is_benefiting"]
         widgets = {"joined_on": forms.DateInput(attrs={"type": "date"})}
+        error_messages = {
+            "country": {
+                "required": _("Choose the country"),
+                "invalid_choice": CHOOSE_FROM_LIST,
+                "unique": _("This country is already a member state"),
+            },
+            "joined_on": {
+                "required": _("Enter the date the country joined the alliance"),
+                "invalid": _("Enter the date it joined as a real date, like 2024-03-27"),
+            },
+        }
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        error_messages={
+            "required": _("Enter the e-mail address of the person to invite"),
+            "invalid": EMAIL_INVALID,
+        },
+    )
     role = forms.ChoiceField(
-        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
+        label=_("Role"),
+        choices=Membership.Role.choices,
+        initial=Membership.Role.MEMBER,
+        error_messages={"required": _("Choose a role"), "invalid_choice": CHOOSE_FROM_LIST},
     )
 
     def __init__(self, *args, admin_roles: bool = True, **kwargs):
@@ -104,7 +182,11 @@ class InvitationForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Membership.Role.choices,
+        error_messages={"required": _("Choose a role"), "invalid_choice": CHOOSE_FROM_LIST},
+    )
 
 
 class ManageRightForm(forms.Form):
@@ -117,6 +199,7 @@ class RejectionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Sent to the applicant by e-mail."),
+        error_messages={"required": _("Enter the reason for rejection")},
     )
 
 
@@ -173,7 +256,12 @@ class MemberFilterForm(forms.Form):
 
 
 class SwitchOrganizationForm(forms.Form):
-    organization = forms.IntegerField()
+    organization = forms.IntegerField(
+        error_messages={
+            "required": _("Choose an organization"),
+            "invalid": _("Choose an organization"),
+        }
+    )
     next = forms.CharField(required=False)
 
 
@@ -280,8 +368,17 @@ class SessionForm(forms.Form):
     #: The service's UTC fields and the wall-clock fields that stand for them here.
     SERVICE_FIELDS = {"starts_at": "start", "ends_at": "end"}
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind of session"), choices=AllianceSession.Kind.choices)
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Enter the title")}
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of session"),
+        choices=AllianceSession.Kind.choices,
+        error_messages={
+            "required": _("Choose the kind of session"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
+    )
     sectors = TranslatedChoiceField(
         label=_("Sectors"),
         queryset=selectors.sectors(),
@@ -298,20 +395,55 @@ class SessionForm(forms.Form):
         label=_("Session time zone"),
         choices=time_zone_choices,
         help_text=_("The start and end below are in this time zone."),
+        error_messages={
+            "required": _("Choose the session's time zone"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
     )
-    start = WallClockField(label=_("Start"))
-    end = WallClockField(label=_("End"))
-    format = forms.ChoiceField(label=_("Format"), choices=AllianceSession.Format.choices)
+    start = WallClockField(
+        label=_("Start"),
+        error_messages={
+            "required": _("Enter the session's start time"),
+            "invalid": _("Enter the start as a date and a time, like 2026-03-27 14:30"),
+        },
+    )
+    end = WallClockField(
+        label=_("End"),
+        error_messages={
+            "required": _("Enter the session's end time"),
+            "invalid": _("Enter the end as a date and a time, like 2026-03-27 16:00"),
+        },
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=AllianceSession.Format.choices,
+        error_messages={
+            "required": _("Choose the format of the session"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
+    )
     join_url = forms.URLField(
         label=_("Join link"),
         max_length=500,
         required=False,
         assume_scheme="https",
         help_text=_("Shown only to accepted participants, from 30 minutes before the start."),
+        error_messages={
+            "invalid": _(
+                "Enter the join link in the correct format, like https://meet.example.org/abc"
+            )
+        },
     )
     venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
     capacity = forms.IntegerField(
-        label=_("Capacity"), min_value=1, required=False, help_text=_("Leave empty for no limit.")
+        label=_("Capacity"),
+        min_value=1,
+        required=False,
+        help_text=_("Leave empty for no limit."),
+        error_messages={
+            "invalid": _("Enter the capacity as a whole number, like 40"),
+            "min_value": _("The capacity must be 1 or more"),
+        },
     )
     language = forms.ChoiceField(
         label=_("Language of the session"),
@@ -323,6 +455,10 @@ class SessionForm(forms.Form):
         label=_("Status"),
         choices=AllianceSession.Status.choices,
         help_text=_("Invitations can be sent once the session is scheduled."),
+        error_messages={
+            "required": _("Choose the status of the session"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
     )
 
     #: The statuses this form moves a session to; cancelling and marking as held have
@@ -411,11 +547,50 @@ class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Agenda item"), max_length=200, required=False)
     speaker = forms.CharField(label=_("Speaker"), max_length=200, required=False)
     duration_minutes = forms.IntegerField(
-        label=_("Minutes"), min_value=1, max_value=600, required=False, initial=15
+        label=_("Minutes"),
+        min_value=1,
+        max_value=600,
+        required=False,
+        initial=15,
+        error_messages={
+            "invalid": _("Enter the minutes as a whole number, like 15"),
+            "min_value": _("An agenda item lasts 1 minute or more"),
+            "max_value": _("An agenda item lasts 600 minutes or fewer"),
+        },
     )
 
 
-AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=3, max_num=40, validate_max=True)
+class BaseAgendaFormSet(forms.BaseFormSet):
+    """Agenda rows: one empty row to start with; "Add an agenda item" adds one more in
+    place and each row's "Remove" box takes it off (docs/design.md, "Agenda rows")."""
+
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "An agenda has at most %(num)d item", "An agenda has at most %(num)d items", "num"
+        ),
+        "missing_management_form": _("The agenda could not be read: reload the page and try again"),
+    }
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields[forms.formsets.DELETION_FIELD_NAME].label = _("Remove this item")
+
+    def with_another_row(self, data):
+        """The posted ``data`` with room for one more (empty) row, up to the maximum."""
+        data = data.copy()
+        count = min(self.total_form_count() + 1, self.max_num)
+        data[self.management_form.add_prefix(forms.formsets.TOTAL_FORM_COUNT)] = str(count)
+        return data
+
+
+AgendaFormSet = forms.formset_factory(
+    AgendaItemForm,
+    formset=BaseAgendaFormSet,
+    extra=1,
+    max_num=40,
+    validate_max=True,
+    can_delete=True,
+)
 
 
 def agenda_items(formset) -> list[dict]:
@@ -426,7 +601,7 @@ def agenda_items(formset) -> list[dict]:
             "duration_minutes": f.cleaned_data.get("duration_minutes") or 15,
         }
         for f in formset.forms
-        if f.cleaned_data.get("title")
+        if f.cleaned_data.get("title") and not f.cleaned_data.get("DELETE")
     ]
 
 
@@ -454,6 +629,7 @@ class SessionInviteForm(forms.Form):
         choices=countries,
         required=False,
         widget=CountrySelectMultiple,
+        error_messages={"invalid_choice": CHOOSE_COUNTRIES},
     )
     include_youth = forms.BooleanField(label=_("All youth participants"), required=False)
     emails = forms.CharField(
@@ -484,27 +660,49 @@ class RsvpForm(forms.Form):
             (Participant.Rsvp.TENTATIVE, _("Tentative")),
             (Participant.Rsvp.DECLINED, _("Decline")),
         ],
+        error_messages={
+            "required": _("Choose your answer: accept, tentative or decline"),
+            "invalid_choice": _("Choose your answer: accept, tentative or decline"),
+        },
     )
 
 
 class CheckinForm(forms.Form):
-    code = forms.CharField(label=_("Code shown in the room"), max_length=8)
+    code = forms.CharField(
+        label=_("Code shown in the room"),
+        max_length=8,
+        error_messages={"required": _("Enter the code shown in the room")},
+    )
 
 
 class SummaryForm(forms.Form):
     summary = forms.CharField(
-        label=_("Summary / minutes"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+        label=_("Summary / minutes"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Enter the summary or minutes")},
     )
 
 
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     file = forms.FileField(
-        label=_("File"), help_text=_("PDF, Word, Excel or PowerPoint, at most 10 MB.")
+        label=_("File"),
+        help_text=_("PDF, Word, Excel or PowerPoint, at most 10 MB."),
+        error_messages={
+            "required": _("Choose a file to add"),
+            "invalid": _("Choose a file to add"),
+            "missing": _("Choose a file to add"),
+            "empty": _("The chosen file is empty: choose another one"),
+        },
     )
 
 
 class SectorForm(forms.Form):
-    name_en = forms.CharField(label=_("Name in English"), max_length=120)
+    name_en = forms.CharField(
+        label=_("Name in English"),
+        max_length=120,
+        error_messages={"required": _("Enter the name in English")},
+    )
     name_fr = forms.CharField(label=_("Name in French"), max_length=120, required=False)
     name_es = forms.CharField(label=_("Name in Spanish"), max_length=120, required=False)

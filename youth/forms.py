@@ -21,10 +21,11 @@ class YouthJoinForm(forms.Form):
         input_formats=[ISO_DATE],
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format=ISO_DATE),
         error_messages={
+            "required": _("Enter your date of birth"),
             "invalid": _(
                 "Enter your date of birth as a real date: year, month and day, "
                 "for example 2001-03-27."
-            )
+            ),
         },
     )
     heritage_countries = forms.MultipleChoiceField(
@@ -32,6 +33,10 @@ class YouthJoinForm(forms.Form):
         choices=countries,
         help_text=_("Where you or your family come from."),
         widget=CountrySelectMultiple,
+        error_messages={
+            "required": _("Choose at least one country of heritage"),
+            "invalid_choice": _("Choose countries from the list"),
+        },
     )
     interests = TranslatedChoiceField(
         label=_("Sectors you care about"),
@@ -52,6 +57,7 @@ class YouthJoinForm(forms.Form):
             _('How we use and protect your data: read the <a href="{url}">privacy notice</a>.'),
             url=reverse_lazy("portal:privacy"),
         ),
+        error_messages={"required": _("Tick the box to give your consent")},
     )
 
     def __init__(self, *args, **kwargs):

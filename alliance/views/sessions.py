@@ -276,6 +276,19 @@ def _save_session(request, session=None):
         else []
     )
     agenda = AgendaFormSet(request.POST or None, initial=agenda_initial, prefix="agenda")
+    if request.method == "POST" and "agenda_add" in request.POST:
+        # "Add an agenda item" without JavaScript: the same page again with one more
+        # row and everything typed kept; nothing is saved or checked yet.
+        agenda = AgendaFormSet(
+            agenda.with_another_row(request.POST), initial=agenda_initial, prefix="agenda"
+        )
+        agenda.forms[-1].fields["title"].widget.attrs["autofocus"] = True
+        form = SessionForm(initial={field.name: field.data for field in form}, session=session)
+        return render(
+            request,
+            "alliance/sessions/form.html",
+            {"form": form, "agenda": agenda, "session": session},
+        )
     if request.method == "POST" and form.is_valid() and agenda.is_valid():
         try:
             if session is None:

@@ -9,6 +9,14 @@ from .models import User
 from .zones import time_zone_choices
 
 
+#: Messages in the GOV.UK style (say what to do); docs/design.md, "Error summary and field errors".
+CHOOSE_FROM_LIST = _("Choose one of the options in the list")
+TIME_ZONE_ERRORS = {
+    "required": _("Choose your time zone"),
+    "invalid_choice": _("Choose your time zone from the list"),
+}
+
+
 class SignupDetailsForm(forms.Form):
     """Extra fields on allauth's sign-up form (allauth calls ``signup``)."""
 
@@ -17,15 +25,20 @@ class SignupDetailsForm(forms.Form):
         max_length=200,
         help_text=_("As you would like it to appear to other members. Any script is welcome."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Enter your full name")},
     )
     country_of_residence = LazyTypedChoiceField(
-        label=_("Country of residence"), choices=[("", "—"), *countries], required=False
+        label=_("Country of residence"),
+        choices=[("", "—"), *countries],
+        required=False,
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=time_zone_choices,
         initial="UTC",
         help_text=_("Session times are shown to you in this time zone."),
+        error_messages=TIME_ZONE_ERRORS,
     )
     field_order = [
         "full_name",
@@ -46,7 +59,9 @@ class SignupDetailsForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=time_zone_choices, error_messages=TIME_ZONE_ERRORS
+    )
 
     class Meta:
         model = User
@@ -62,8 +77,24 @@ class ProfileForm(forms.ModelForm):
             "gender": _("Optional. Used only, without names, in participation statistics."),
             "gender_self_description": _("Only if you chose to describe yourself."),
         }
+        error_messages = {
+            "full_name": {"required": _("Enter your full name")},
+            "preferred_language": {
+                "required": _("Choose your language"),
+                "invalid_choice": CHOOSE_FROM_LIST,
+            },
+            "country_of_residence": {"invalid_choice": CHOOSE_FROM_LIST},
+            "gender": {"invalid_choice": CHOOSE_FROM_LIST},
+        }
 
 
 class LanguageForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        error_messages={
+            "required": _("Choose a language"),
+            "invalid_choice": _("Choose a language from the list"),
+        },
+    )
     next = forms.CharField(required=False)

@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class EmailResendForm(forms.Form):
     """Resend a failed e-mail: staff confirm they understand it may arrive twice."""
 
-    email = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    email = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": _("Choose the e-mail to resend from the list of sent e-mails"),
+            "invalid": _("Choose the e-mail to resend from the list of sent e-mails"),
+            "min_value": _("Choose the e-mail to resend from the list of sent e-mails"),
+        },
+    )
     confirm = forms.BooleanField(
         label=_("I understand that this e-mail may arrive twice."),
         error_messages={"required": _("Tick the box to confirm before resending.")},

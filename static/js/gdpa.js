@@ -328,3 +328,176 @@
     }
   });
 })();
+
+/*
+ * Error summary (GOV.UK pattern, templates/components/error_summary.html): focus
+ * moves to it when the page loads and when htmx swaps one in, so that screen
+ * readers read the problems first. Its links move focus to the field (and scroll
+ * its label or legend into view); without this file they still jump to it.
+ */
+(function () {
+  "use strict";
+
+  function focusSummary(root) {
+    var summary = root.querySelector && root.querySelector("[data-error-summary]");
+    if (!summary && root.matches && root.matches("[data-error-summary]")) {
+      summary = root;
+    }
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  function labelFor(input) {
+    var fieldset = input.closest("fieldset");
+    if (fieldset && (input.type === "checkbox" || input.type === "radio")) {
+      var legend = fieldset.querySelector("legend");
+      if (legend) {
+        return legend;
+      }
+    }
+    return (input.id && document.querySelector("label[for='" + input.id + "']")) || input;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) {
+      return;
+    }
+    var input = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!input) {
+      return;
+    }
+    event.preventDefault();
+    var details = input.closest("details");
+    if (details) {
+      details.open = true;
+    }
+    labelFor(input).scrollIntoView();
+    input.focus({ preventScroll: true });
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      focusSummary(document);
+    });
+  } else {
+    focusSummary(document);
+  }
+
+  // Content htmx swapped in (a form sent back with its errors).
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target !== document.body) {
+      focusSummary(event.target);
+    }
+  });
+})();
+
+/*
+ * Session agenda rows (alliance/templates/alliance/sessions/form.html): "Add an
+ * agenda item" clones the row <template> in place (the formset's next index,
+ * TOTAL_FORMS one more) and each row's "Remove this item" box becomes a "Remove"
+ * button that ticks it and hides the row. Without this file "Add an agenda item"
+ * submits the form, which comes back with one more row and nothing lost, and the
+ * boxes are ticked by hand.
+ */
+(function () {
+  "use strict";
+
+  function announce(agenda, key) {
+    var status = agenda.querySelector("[data-agenda-status]");
+    if (status) {
+      status.textContent = "";
+      window.setTimeout(function () {
+        status.textContent = status.getAttribute("data-" + key) || "";
+      }, 50);
+    }
+  }
+
+  function enhanceRow(agenda, row, label) {
+    var remove = row.querySelector("[data-agenda-remove]");
+    var box = remove && remove.querySelector("input[type='checkbox']");
+    if (!box || remove.querySelector("button")) {
+      return;
+    }
+    if (box.checked) {
+      row.hidden = true;
+    }
+    remove.querySelector(".field").hidden = true;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn--link btn--small";
+    button.textContent = label;
+    var title = row.querySelector("input[name$='-title']");
+    button.addEventListener("click", function () {
+      box.checked = true;
+      row.hidden = true;
+      announce(agenda, "removed");
+      var add = agenda.querySelector("[data-agenda-add]");
+      if (add) {
+        add.focus();
+      }
+    });
+    if (title) {
+      // "Remove" names the item it removes for screen readers.
+      var update = function () {
+        button.setAttribute("aria-label", label + (title.value ? " " + title.value : ""));
+      };
+      title.addEventListener("input", update);
+      update();
+    }
+    remove.appendChild(button);
+  }
+
+  function enhanceAgenda(agenda) {
+    var add = agenda.querySelector("[data-agenda-add]");
+    var template = agenda.querySelector("template[data-agenda-template]");
+    var list = agenda.querySelector("[data-agenda-list]");
+    var total = agenda.querySelector("input[name$='-TOTAL_FORMS']");
+    var max = agenda.querySelector("input[name$='-MAX_NUM_FORMS']");
+    if (!add || !template || !list || !total) {
+      return;
+    }
+    var label = add.getAttribute("data-remove-label") || "Remove";
+    var rows = list.querySelectorAll("[data-agenda-row]");
+    for (var i = 0; i < rows.length; i++) {
+      enhanceRow(agenda, rows[i], label);
+    }
+    add.type = "button";
+    add.removeAttribute("name");
+    add.addEventListener("click", function () {
+      var index = parseInt(total.value, 10) || 0;
+      var limit = max ? parseInt(max.value, 10) : NaN;
+      if (!isNaN(limit) && index >= limit) {
+        return;
+      }
+      var holder = document.createElement("div");
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+      var row = holder.querySelector("[data-agenda-row]");
+      list.appendChild(row);
+      total.value = String(index + 1);
+      enhanceRow(agenda, row, label);
+      if (!isNaN(limit) && index + 1 >= limit) {
+        add.hidden = true;
+      }
+      announce(agenda, "added");
+      var first = row.querySelector("input, select, textarea");
+      if (first) {
+        first.focus();
+      }
+    });
+  }
+
+  function init() {
+    var agendas = document.querySelectorAll("[data-agenda]");
+    for (var i = 0; i < agendas.length; i++) {
+      enhanceAgenda(agendas[i]);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

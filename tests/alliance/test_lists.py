@@ -206,7 +206,7 @@ def test_a_rejection_without_reason_keeps_the_filtered_page(client, staff, monke
     response = client.post(f"{url}?country=SN&page=2", {"reason": ""}, **HTMX)
     assert response.status_code == 422
     body = response.content.decode()
-    assert "This field is required" in body
+    assert "Enter the reason for rejection" in body
     assert "Bulk 003" in body and "Bulk 000" not in body
 
 

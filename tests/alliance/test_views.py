@@ -39,11 +39,11 @@ def test_a_leader_registers_and_sees_the_pending_status(client):
     ("field", "value", "message"),
     [
         ("name", "x" * 201, "at most 200 characters"),
-        ("name", "", "This field is required"),
-        ("country", "XX", "Select a valid choice"),
-        ("contact_email", "not-an-email", "valid email"),
-        ("kind", "government", "Select a valid choice"),
-        ("website", "javascript:alert(1)", "valid URL"),
+        ("name", "", "Enter the name of the organization"),
+        ("country", "XX", "Choose one of the options in the list"),
+        ("contact_email", "not-an-email", "in the correct format, like name@example.org"),
+        ("kind", "government", "Choose one of the options in the list"),
+        ("website", "javascript:alert(1)", "in the correct format, like https://www.example.org"),
     ],
 )
 def test_bad_registration_input_is_explained_next_to_the_field(client, field, value, message):
@@ -168,7 +168,7 @@ def test_staff_reject_without_reason_keeps_it_pending(client, staff):
         reverse("alliance:verification_reject", args=[pending.pk]), {"reason": ""}, **HTMX
     )
     assert response.status_code == 422
-    assert "This field is required" in response.content.decode()
+    assert "Enter the reason for rejection" in response.content.decode()
     pending.refresh_from_db()
     assert pending.status == Organization.Status.PENDING
 

@@ -141,7 +141,7 @@ def test_the_join_form_asks_for_the_date_of_birth_in_a_date_input(client):
         ("2001-02-30", "Enter your date of birth as a real date"),
         ("27/03/2001", "Enter your date of birth as a real date"),
         ("soon", "Enter your date of birth as a real date"),
-        ("", "This field is required."),
+        ("", "Enter your date of birth</p>"),
     ],
 )
 def test_a_wrong_date_of_birth_is_explained_next_to_the_field(client, date_of_birth, message):
@@ -159,18 +159,24 @@ def test_a_wrong_date_of_birth_is_explained_next_to_the_field(client, date_of_bi
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "message"),
     [
-        {"date_of_birth": "2003-05-01", "heritage_countries": ["SV"]},
-        {"date_of_birth": "2003-05-01", "consent": "on"},
+        (
+            {"date_of_birth": "2003-05-01", "heritage_countries": ["SV"]},
+            "Tick the box to give your consent",
+        ),
+        (
+            {"date_of_birth": "2003-05-01", "consent": "on"},
+            "Choose at least one country of heritage",
+        ),
     ],
 )
-def test_joining_without_consent_or_heritage_is_explained(client, data):
+def test_joining_without_consent_or_heritage_is_explained(client, data, message):
     client.force_login(factories.make_user())
     with on(TODAY):
         response = client.post(reverse("youth:join"), data)
     assert response.status_code == 200
-    assert "This field is required" in response.content.decode()
+    assert message in response.content.decode()
     assert not YouthProfile.objects.exists()
 
 
