@@ -23,3 +23,7 @@ class NotifyConfig(AppConfig):
                 group=STAFF_RECORDS,
             )
         )
+
+        from .audit_vocabulary import register_audit_vocabulary
+
+        register_audit_vocabulary()
