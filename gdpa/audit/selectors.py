@@ -31,3 +31,12 @@ def audit_entries(
     if end:
         qs = qs.filter(at__date__lte=end)
     return qs
+
+
+def audit_entries_for(target) -> QuerySet[AuditEntry]:
+    """The entries about one object, oldest first: its history."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return AuditEntry.objects.filter(
+        target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
+    ).order_by("at", "pk")

@@ -198,3 +198,123 @@ def test_an_end_date_before_the_start_is_explained(client, staff):
     response = client.get(LOG, {"start": "2026-05-02", "end": "2026-05-01"})
     assert response.status_code == 400
     assert "The end date must be on or after the start date." in response.content.decode()
+
+
+OUTBOX = "/staff/emails/"
+
+
+def outgoing(to: str, kind: str, status: str = "sent", **extra):
+    from gdpa.notify.models import OutboundEmail
+
+    return OutboundEmail.objects.create(
+        to_email=to,
+        kind=kind,
+        language="en",
+        subject=f"About {kind}",
+        body_text="" if status == "sent" else "Hello, https://example.org/secret-link",
+        status=status,
+        **extra,
+    )
+
+
+def shown_recipients(response) -> list[str]:
+    return sorted(
+        re.findall(r"<td data-label=\"Recipient\">([^<]*)</td>", response.content.decode())
+    )
+
+
+def test_the_outbox_filters_by_recipient_kind_and_status(client, staff):
+    from gdpa.notify.models import OutboundEmail
+
+    OutboundEmail.objects.all().delete()
+    outgoing("ana@example.org", "session_invitation")
+    outgoing("ana@example.org", "password_reset_key", status="failed", last_error="SMTP 550")
+    outgoing("ben@example.org", "session_invitation")
+    client.force_login(staff)
+    assert reverse("notify:outbox") == OUTBOX
+
+    assert shown_recipients(client.get(OUTBOX, {"recipient": "ANA@"})) == [
+        "ana@example.org",
+        "ana@example.org",
+    ]
+    assert shown_recipients(client.get(OUTBOX, {"kind": "session_invitation"})) == [
+        "ana@example.org",
+        "ben@example.org",
+    ]
+    both = client.get(OUTBOX, {"recipient": "ana", "kind": "session_invitation", "status": "sent"})
+    assert shown_recipients(both) == ["ana@example.org"]
+    assert shown_recipients(client.get(OUTBOX, {"status": "failed"})) == ["ana@example.org"]
+    # The kinds are a select with labels; an e-mail's kind reads in words in the list.
+    page = client.get(OUTBOX).content.decode()
+    assert '<option value="session_invitation">Session invitation</option>' in page
+    assert '<option value="password_reset_key">Reset a password</option>' in page
+    assert "Reset a password</div>" in page
+    # A kind nobody registered (an older one) still filters, shown by its code.
+    outgoing("cy@example.org", "legacy_notice")
+    legacy = client.get(OUTBOX, {"kind": "legacy_notice"})
+    assert shown_recipients(legacy) == ["cy@example.org"]
+    assert (
+        '<option value="legacy_notice" selected>legacy_notice</option>' in legacy.content.decode()
+    )
+
+
+def test_an_email_page_shows_its_metadata_and_history_but_never_its_content(
+    client, staff, django_capture_on_commit_callbacks
+):
+    from gdpa.notify import services as notify_services
+
+    failed = outgoing(
+        "ana@example.org",
+        "session_invitation",
+        status="failed",
+        attempts=3,
+        last_error="SMTP 550 mailbox unavailable",
+        claimed_at=timezone.now(),
+    )
+    client.force_login(reader(staff, "en", "UTC"))
+    url = reverse("notify:email_detail", args=[failed.pk])
+    assert f'href="{url}"' in client.get(OUTBOX).content.decode()
+
+    response = client.get(url)
+    assert response.status_code == 200
+    page = text_of(response)
+    for shown in [
+        "ana@example.org",
+        "Session invitation",
+        "English",
+        "About session_invitation",
+        "Failed",
+        "Attempts 3",
+        "SMTP 550 mailbox unavailable",
+        "so that it can be resent",
+        "No staff action on this e-mail",
+    ]:
+        assert shown in page
+    assert "secret-link" not in response.content.decode()
+    assert f"/staff/emails/resend/?email={failed.pk}" in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        notify_services.email_resend(actor=staff, email_id=failed.pk)
+    page = text_of(client.get(url))
+    assert "Failed e-mail resent" in page
+    assert "Status: Failed → Queued" in page
+    assert "Last error: SMTP 550 mailbox unavailable → —" in page
+    assert staff.email in page
+
+
+def test_a_sent_email_page_says_its_content_was_deleted(client, staff):
+    sent = outgoing(
+        "ana@example.org",
+        "session_changed",
+        sent_at=timezone.now(),
+        bodies_cleared_at=timezone.now(),
+    )
+    client.force_login(staff)
+    page = text_of(client.get(reverse("notify:email_detail", args=[sent.pk])))
+    assert "only these details are kept" in page
+    assert "Resend" not in page
+
+
+def test_an_unknown_email_is_a_404(client, staff):
+    client.force_login(staff)
+    assert client.get(reverse("notify:email_detail", args=[999999])).status_code == 404
