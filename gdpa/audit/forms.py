@@ -15,8 +15,7 @@ class AuditFilterForm(forms.Form):
     """
 
     actor = forms.CharField(
-        label=_("Person"),
-        help_text=_("Part of a name or e-mail address."),
+        label=_("Name or e-mail address"),
         required=False,
         max_length=AuditEntry._meta.get_field("actor_label").max_length,
         widget=forms.TextInput(attrs={"type": "search"}),
