@@ -123,3 +123,7 @@ class AllianceConfig(AppConfig):
             )
         )
         register_demo_seeder(10, demo.seed)
+
+        from .audit_vocabulary import register_audit_vocabulary
+
+        register_audit_vocabulary()

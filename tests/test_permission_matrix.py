@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from alliance import services
 from alliance.models import AllianceSession, Membership, Organization, Participant
+from gdpa.notify.models import OutboundEmail
 from tests import factories
 
 ROLES = [
@@ -114,6 +115,7 @@ ROWS = [
     Row("audit:log", staff_only()),
     Row("notify:outbox", staff_only()),
     Row("notify:email_resend", staff_only(302), "post"),
+    Row("notify:email_detail", staff_only(), kwargs="email"),
     Row("alliance:my_organizations", signed_in()),
     Row("alliance:organization_register", signed_in()),
     Row(
@@ -369,6 +371,7 @@ def _build_world() -> dict:
         "document": {"pk": session.pk, "document_pk": document.pk},
         "rsvp_token": {"token": services.rsvp_link_token(focal_invitation, "accepted")},
         "feed": {"token": services.calendar_feed_get(user=focal_point).token},
+        "email": {"pk": OutboundEmail.objects.order_by("pk").first().pk},
     }
 
 

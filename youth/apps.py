@@ -55,3 +55,7 @@ class YouthConfig(AppConfig):
         )
         register_nav_link(NavLink("youth", _("Youth"), "youth:join", order=40))
         register_demo_seeder(20, demo.seed)
+
+        from .audit_vocabulary import register_audit_vocabulary
+
+        register_audit_vocabulary()

@@ -8,7 +8,6 @@ from django_countries.fields import LazyTypedChoiceField
 from .models import User
 from .zones import time_zone_choices
 
-
 #: Messages in the GOV.UK style (say what to do); docs/design.md, "Error summary and field errors".
 CHOOSE_FROM_LIST = _("Choose one of the options in the list")
 TIME_ZONE_ERRORS = {

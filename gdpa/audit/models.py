@@ -38,9 +38,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label}: {self.action} {self.target_label}"
-
-    @property
-    def changed_fields(self) -> list[tuple[str, object, object]]:
-        before, after = self.before or {}, self.after or {}
-        keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

@@ -46,3 +46,7 @@ class NotifyConfig(AppConfig):
                 order=7,
             )
         )
+
+        from .audit_vocabulary import register_audit_vocabulary
+
+        register_audit_vocabulary()

@@ -6,10 +6,17 @@ from .models import OutboundEmail
 BODY_FIELDS = ("body_text", "body_html", "attachment_content")
 
 
-def outbound_emails(*, status: str = "") -> QuerySet[OutboundEmail]:
+def outbound_emails(
+    *, status: str = "", kind: str = "", recipient: str = ""
+) -> QuerySet[OutboundEmail]:
+    """Newest first; ``recipient`` is part of the address, any case."""
     qs = OutboundEmail.objects.defer(*BODY_FIELDS).order_by("-created_at", "-pk")
     if status:
         qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if recipient:
+        qs = qs.filter(to_email__icontains=recipient)
     return qs
 
 

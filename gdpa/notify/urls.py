@@ -6,4 +6,5 @@ app_name = "notify"
 urlpatterns = [
     path("", views.outbox, name="outbox"),
     path("resend/", views.email_resend, name="email_resend"),
+    path("<int:pk>/", views.email_detail, name="email_detail"),
 ]

@@ -7,19 +7,38 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gdpa.accounts.permissions import staff_required
+from gdpa.audit import registry
+from gdpa.audit.display import describe
+from gdpa.audit.selectors import audit_entries_for
 
 from . import services
 from .forms import EmailResendForm
 from .models import OutboundEmail
 from .selectors import outbound_email, outbound_emails
 
+#: The scope under which apps register the labels of their e-mail kinds.
+KIND_SCOPE = "notify.outboundemail"
+EMAILS_PER_PAGE = 50
+
 
 @staff_required
 def outbox(request):
+    """Sent e-mails, newest first, filtered by recipient, kind and status. A value that
+    is not one of the choices is ignored (the list shows everything for it)."""
     status = request.GET.get("status", "")
     if status not in OutboundEmail.Status.values:
         status = ""
-    page = Paginator(outbound_emails(status=status), 50).get_page(request.GET.get("page"))
+    kinds = registry.value_choices(KIND_SCOPE, "kind")
+    kind = request.GET.get("kind", "").strip()
+    if len(kind) > OutboundEmail._meta.get_field("kind").max_length:
+        kind = ""
+    if kind and kind not in dict(kinds):
+        kinds = [(kind, kind), *kinds]  # an older or unregistered kind, shown by its code
+    recipient = request.GET.get("recipient", "").strip()[:254]
+    emails = outbound_emails(status=status, kind=kind, recipient=recipient)
+    page = Paginator(emails, EMAILS_PER_PAGE).get_page(request.GET.get("page"))
+    for email in page.object_list:
+        email.kind_label = registry.value_label(KIND_SCOPE, "kind", email.kind)
     return render(
         request,
         "notify/outbox.html",
@@ -27,6 +46,29 @@ def outbox(request):
             "page": page,
             "status": status,
             "statuses": OutboundEmail.Status.choices,
+            "kind": kind,
+            "kinds": kinds,
+            "recipient": recipient,
+            "retention_days": services.failed_body_retention().days,
+        },
+    )
+
+
+@staff_required
+def email_detail(request, pk: int):
+    """One e-mail's metadata and delivery history (never its content: it may hold live
+    links, and it is deleted once sent)."""
+    email = outbound_email(email_id=pk)
+    if email is None:
+        raise Http404
+    email.kind_label = registry.value_label(KIND_SCOPE, "kind", email.kind)
+    history = [describe(entry) for entry in audit_entries_for(email)]
+    return render(
+        request,
+        "notify/email_detail.html",
+        {
+            "email": email,
+            "history": history,
             "retention_days": services.failed_body_retention().days,
         },
     )

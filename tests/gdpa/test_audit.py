@@ -19,7 +19,7 @@ def entries(*actions: str) -> None:
 
 
 def shown_actions(body: str) -> list[str]:
-    return re.findall(r"<td><code>([^<]*)</code></td>", body)
+    return re.findall(r'<tr data-action="([^"]*)"', body)
 
 
 def test_the_action_filter_matches_a_prefix(client, staff):
