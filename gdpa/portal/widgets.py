@@ -1,4 +1,4 @@
-"""Form widgets shared by the apps (patterns recorded in docs/design-inputs.md)."""
+"""Form widgets shared by the apps (patterns recorded in docs/design.md)."""
 
 import json
 
