@@ -5,7 +5,7 @@ panel is shown only for what the person can do).
 """
 
 from gdpa.accounts.permissions import acting_as_staff
-from gdpa.accounts.roles import is_iom_staff
+from gdpa.accounts.permissions import acting_as_staff
 
 from . import selectors
 from .permissions import current_membership, memberships_of
@@ -49,6 +49,6 @@ def sessions_context(request) -> dict:
     """The person's next sessions with their answer controls, those waiting for an answer
     first (one query). Staff are rarely invitees: an empty list is not shown to them."""
     invitations = selectors.dashboard_invitations_of(request.user)
-    if not invitations and is_iom_staff(request.user):
+    if not invitations and acting_as_staff(request.user):
         return {"hidden": True}
     return {"invitations": invitations}

@@ -26,13 +26,23 @@ class AuditFilterForm(forms.Form):
         max_length=AuditEntry._meta.get_field("action").max_length,
     )
     target_type = forms.TypedChoiceField(
-        label=_("Object"), required=False, coerce=int, empty_value=None
+        label=_("Object"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose a kind of object from the list")},
     )
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the first day like 2026-11-29")},
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the last day like 2026-11-30")},
     )
 
     def __init__(self, *args, target_types=(), **kwargs):
