@@ -5,7 +5,6 @@ panel is shown only for what the person can do).
 """
 
 from gdpa.accounts.permissions import acting_as_staff
-from gdpa.accounts.permissions import acting_as_staff
 
 from . import selectors
 from .permissions import current_membership, memberships_of

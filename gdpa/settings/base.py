@@ -138,6 +138,24 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 ACCOUNT_PREVENT_ENUMERATION = True
 # Repeated failed sign-ins: 5 per address per 5 minutes, 10 per minute per IP.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# allauth's forms with messages that say what to do (gdpa/accounts/allauth_forms.py).
+_FORMS = "gdpa.accounts.allauth_forms."
+ACCOUNT_FORMS = {
+    "login": _FORMS + "LoginForm",
+    "signup": _FORMS + "SignupForm",
+    "add_email": _FORMS + "AddEmailForm",
+    "change_password": _FORMS + "ChangePasswordForm",
+    "set_password": _FORMS + "SetPasswordForm",
+    "reset_password": _FORMS + "ResetPasswordForm",
+    "reset_password_from_key": _FORMS + "ResetPasswordKeyForm",
+    "reauthenticate": _FORMS + "ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": _FORMS + "AuthenticateForm",
+    "reauthenticate": _FORMS + "MFAReauthenticateForm",
+    "activate_totp": _FORMS + "ActivateTOTPForm",
+    "deactivate_totp": _FORMS + "DeactivateTOTPForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "GDPA Portal"
 # Two-factor secrets are encrypted at rest with these Fernet keys (comma-separated, first

@@ -152,3 +152,22 @@ def test_gender_is_self_described_or_not_said(client):
     client.post(reverse("accounts:profile"), {**base, "gender": "prefer_not_to_say"})
     user.refresh_from_db()
     assert (user.gender, user.gender_self_description) == ("prefer_not_to_say", "")
+
+
+@pytest.mark.django_db
+def test_allauth_forms_say_what_to_do(client):
+    """Sign-in and sign-up use the portal's message pattern, not "This field is required"."""
+    login = client.post(reverse("account_login"), {}).content.decode()
+    assert "Enter your e-mail address" in login
+    assert "Enter your password" in login
+    signup = client.post(reverse("account_signup"), {}).content.decode()
+    assert "Enter a password" in signup
+    assert "This field is required" not in login + signup
+
+
+@pytest.mark.django_db
+def test_the_email_addresses_page_speaks_in_sentence_case(client):
+    client.force_login(factories.make_user())
+    body = client.get(reverse("account_email")).content.decode()
+    assert "E-mail addresses" in body and "Make it the main address" in body
+    assert "Email Addresses" not in body and "Make Primary" not in body
