@@ -8,10 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from gdpa.accounts.permissions import acting_as_staff
@@ -89,6 +90,22 @@ def invitation_peek(*, token: str) -> Invitation:
     return invitation
 
 
+_ORG_LIMIT = ngettext_lazy(
+    "This organization has sent %(count)d invitation in the last %(hours)d hours, "
+    "the most allowed. Try again later or ask IOM staff.",
+    "This organization has sent %(count)d invitations in the last %(hours)d hours, "
+    "the most allowed. Try again later or ask IOM staff.",
+    "count",
+)
+_PERSON_LIMIT = ngettext_lazy(
+    "You have sent %(count)d invitation in the last %(hours)d hours, the most "
+    "allowed. Try again later.",
+    "You have sent %(count)d invitations in the last %(hours)d hours, the most "
+    "allowed. Try again later.",
+    "count",
+)
+
+
 def _check_may_send(*, actor, organization: Organization) -> None:
     """Pending organizations cannot invite; everyone else is rate-limited (staff excepted)."""
     if acting_as_staff(actor):
@@ -98,36 +115,16 @@ def _check_may_send(*, actor, organization: Organization) -> None:
             _("You can invite people once IOM staff have verified the organization.")
         )
     now = timezone.now()
-    per_org, per_org_hours = settings.INVITATION_LIMIT_PER_ORGANIZATION
-    sent = Invitation.objects.filter(
-        organization=organization, created_at__gte=now - timedelta(hours=per_org_hours)
-    ).count()
-    if sent >= per_org:
-        raise ValidationError(
-            ngettext(
-                "This organization has sent %(count)d invitation in the last %(hours)d hours, "
-                "the most allowed. Try again later or ask IOM staff.",
-                "This organization has sent %(count)d invitations in the last %(hours)d hours, "
-                "the most allowed. Try again later or ask IOM staff.",
-                sent,
-            )
-            % {"count": sent, "hours": per_org_hours}
-        )
-    per_person, per_person_hours = settings.INVITATION_LIMIT_PER_PERSON
-    sent = Invitation.objects.filter(
-        invited_by=actor, created_at__gte=now - timedelta(hours=per_person_hours)
-    ).count()
-    if sent >= per_person:
-        raise ValidationError(
-            ngettext(
-                "You have sent %(count)d invitation in the last %(hours)d hours, the most "
-                "allowed. Try again later.",
-                "You have sent %(count)d invitations in the last %(hours)d hours, the most "
-                "allowed. Try again later.",
-                sent,
-            )
-            % {"count": sent, "hours": per_person_hours}
-        )
+    limits = [
+        (Q(organization=organization), settings.INVITATION_LIMIT_PER_ORGANIZATION, _ORG_LIMIT),
+        (Q(invited_by=actor), settings.INVITATION_LIMIT_PER_PERSON, _PERSON_LIMIT),
+    ]
+    for scope, (most, hours), message in limits:
+        sent = Invitation.objects.filter(
+            scope, created_at__gte=now - timedelta(hours=hours)
+        ).count()
+        if sent >= most:
+            raise ValidationError(message % {"count": sent, "hours": hours})
 
 
 @transaction.atomic
