@@ -78,6 +78,8 @@ def test_visitor_pages(page: Page, live_server):
 def test_focal_point_pages(page: Page, live_server, staff, focal_point, government, make_session):
     session = make_session()
     alliance_services.session_invite(actor=staff, session=session, emails=[focal_point.email])
+    # The three languages: the focal point reads French, the diaspora leader Spanish.
+    type(focal_point).objects.filter(pk=focal_point.pk).update(preferred_language="fr")
     layout = Layout(page, live_server.url)
     sign_in(page, live_server.url, focal_point)
     for path in [
@@ -100,6 +102,7 @@ def test_diaspora_leader_pages(page: Page, live_server, staff, leader, diaspora_
         email=LONG_EMAIL.replace("mereoni", "invited"),
         role=Membership.Role.MEMBER,
     )
+    type(leader).objects.filter(pk=leader.pk).update(preferred_language="es")
     layout = Layout(page, live_server.url)
     sign_in(page, live_server.url, leader)
     layout.check(reverse("portal:dashboard"))

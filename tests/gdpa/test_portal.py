@@ -91,3 +91,11 @@ def test_create_staff_makes_the_first_iom_staff_account(monkeypatch, db):
     user = User.objects.get(email="ops@iom.example.org")
     assert IOM_STAFF in roles_for(user)
     assert Organization.objects.filter(kind="iom").count() == 1
+
+
+@pytest.mark.django_db
+def test_no_template_syntax_leaks_into_pages(client):
+    """A multi-line ``{# … #}`` is not a comment in Django templates: it shows as text."""
+    for url in [reverse("portal:home"), reverse("account_login"), reverse("portal:privacy")]:
+        body = client.get(url).content.decode()
+        assert "{#" not in body and "{%" not in body, url

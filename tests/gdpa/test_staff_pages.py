@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from alliance import services as alliance_services
@@ -61,7 +62,7 @@ def test_a_session_time_change_reads_as_a_reschedule_in_the_readers_language_and
     page = text_of(response)
     with translation.override(language):
         label = gettext("Session rescheduled")
-        end_time = gettext("End time")
+        end_time = capfirst(gettext("end time"))
     assert label in page
     assert "session.update" not in page  # the raw code is not what people read
     # The end moved from 10:00 to 11:00 in Fiji (UTC+12) on one day: the date shows once.
