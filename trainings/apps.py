@@ -11,6 +11,11 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings")
 
     def ready(self) -> None:
+        from gdpa.accounts import roles
         from gdpa.portal.registry import Panel, register_panel
 
-        register_panel(Panel("trainings", "trainings/panels/trainings.html", order=40))
+        # Learners only: the people trainings are for (staff run them, they don't enroll).
+        learners = frozenset(
+            {roles.FOCAL_POINT, roles.DIASPORA_LEADER, roles.PARTNER, roles.YOUTH, roles.MEMBER}
+        )
+        register_panel(Panel("trainings", "trainings/panels/trainings.html", learners, order=40))

@@ -313,3 +313,10 @@ def test_invitees_do_not_see_organizer_tools(client, staff, focal_point, schedul
     assert "Organizer tools" not in html
     assert "Danger zone" not in html
     assert "Your participation" in html
+
+
+def test_the_trainings_section_is_for_learners_not_staff(client, staff, leader):
+    client.force_login(staff)
+    assert 'id="panel-trainings"' not in client.get(reverse("portal:dashboard")).content.decode()
+    client.force_login(leader)
+    assert 'id="panel-trainings"' in client.get(reverse("portal:dashboard")).content.decode()
