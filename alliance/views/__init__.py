@@ -1,4 +1,6 @@
-"""Thin views of the alliance app: organizations and members, and alliance sessions."""
+"""Thin views of the alliance app: organizations and their people (members), the IOM
+staff pages about organizations (staff), and alliance sessions (sessions)."""
 
 from .members import *  # noqa: F403
 from .sessions import *  # noqa: F403
+from .staff import *  # noqa: F403

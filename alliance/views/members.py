@@ -1,3 +1,6 @@
+"""Organizations of the signed-in person, their people (roles, invitations, the
+delegated right, leaving) and invitation links."""
+
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -11,34 +14,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gdpa.accounts.permissions import staff_required
 from gdpa.portal.forms import apply_validation_error
 from gdpa.portal.htmx import attempt, is_partial_request, notify, render_region
 
 from .. import permissions, selectors, services
 from ..forms import (
-    GovernmentOrganizationForm,
     InvitationForm,
     ManageRightForm,
     MemberFilterForm,
-    MemberStateFilterForm,
-    MemberStateForm,
-    OrganizationFilterForm,
     OrganizationRegistrationForm,
-    RejectionForm,
     RoleForm,
-    SectorForm,
     SwitchOrganizationForm,
-    VerificationFilterForm,
 )
 from ..models import Membership, Organization
 from ..permissions import CURRENT_ORG_KEY
+from .common import filters_of
 
 #: Page sizes of the lists on these pages.
 MEMBERS_PER_PAGE = 50
-QUEUE_PER_PAGE = 25
-ORGANIZATIONS_PER_PAGE = 50
-MEMBER_STATES_PER_PAGE = 50
 
 
 def _safe_next(request, default: str) -> str:
@@ -113,21 +106,12 @@ def _list_query(request, path: str) -> QueryDict:
     return QueryDict()
 
 
-def _filters(form) -> dict:
-    """The valid filters of a bound filter form (an invalid one is shown with its error
-    and ignored); nothing for an unbound one."""
-    if not form.is_bound:
-        return {}
-    form.is_valid()
-    return form.cleaned_data
-
-
 def _organization_context(request, organization: Organization, **extra) -> dict:
     can_manage = permissions.can_manage_members(request.user, organization)
     can_delegate = permissions.can_delegate(request.user, organization)
     query = _list_query(request, reverse("alliance:organization", args=[organization.pk]))
     member_filter = MemberFilterForm(query or None, search=can_manage, auto_id="people-%s")
-    filters = _filters(member_filter)
+    filters = filters_of(member_filter)
     page = Paginator(
         selectors.organization_members(
             organization, role=filters.get("role", ""), query=filters.get("q", "")
@@ -357,189 +341,4 @@ def invitation(request, token: str):
         "alliance/invitation.html",
         {"invitation": invitation if error is None else None, "error": error, "token": token},
         status=status,
-    )
-
-
-# IOM staff --------------------------------------------------------------------------------
-
-
-def _queue_response(request, status: int = 200, **extra):
-    """The verification queue, filtered and paged by the query string (the approve and
-    reject forms post to a URL carrying it, so the queue comes back as it was)."""
-    pending = Organization.Status.PENDING
-    form = VerificationFilterForm(
-        request.GET or None,
-        country_choices=selectors.organization_countries(status=pending),
-        auto_id="filter-%s",
-    )
-    filters = _filters(form)
-    page = Paginator(
-        selectors.organizations_pending(
-            kind=filters.get("kind", ""), country=filters.get("country", "")
-        ),
-        QUEUE_PER_PAGE,
-    ).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "pending": page.object_list,
-        "filtered": bool(filters.get("kind") or filters.get("country")),
-        **extra,
-    }
-    return render_region(request, "alliance/staff/verification.html", "queue", context, status)
-
-
-@staff_required
-def verification_queue(request):
-    return _queue_response(request)
-
-
-def _back_to_queue(request):
-    query = request.GET.urlencode()
-    url = reverse("alliance:verification_queue")
-    return redirect(f"{url}?{query}" if query else url)
-
-
-@staff_required
-@require_POST
-def verification_approve(request, pk: int):
-    organization = permissions.access_pending_organization(request.user, pk)
-    ok, notice = attempt(
-        request,
-        lambda: services.organization_verify(actor=request.user, organization=organization),
-        lambda _done: _("%(name)s is verified; the applicant was told.") % {"name": organization},
-    )
-    if not is_partial_request(request):
-        return _back_to_queue(request)
-    return _queue_response(request, status=200 if ok else 422, notice=notice)
-
-
-@staff_required
-@require_POST
-def verification_reject(request, pk: int):
-    organization = permissions.access_pending_organization(request.user, pk)
-    form = RejectionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.organization_reject(
-                actor=request.user, organization=organization, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            notice = notify(
-                request,
-                _("%(name)s was rejected; the reason was sent to the applicant.")
-                % {"name": organization},
-            )
-            if not is_partial_request(request):
-                return _back_to_queue(request)
-            return _queue_response(request, notice=notice)
-    # An error that belongs to no field (decided meanwhile in another tab) is the notice:
-    # the organization's own form has left the queue.
-    return _queue_response(
-        request,
-        status=422,
-        reject_form=form,
-        rejecting=organization.pk,
-        notice=" ".join(form.non_field_errors()),
-    )
-
-
-@staff_required
-def staff_organizations(request):
-    form = OrganizationFilterForm(
-        request.GET or None,
-        country_choices=selectors.organization_countries(),
-        auto_id="filter-%s",
-    )
-    filters = _filters(form)
-    page = Paginator(
-        selectors.organizations_all(
-            kind=filters.get("kind", ""),
-            status=filters.get("status", ""),
-            country=filters.get("country", ""),
-            query=filters.get("q", ""),
-        ),
-        ORGANIZATIONS_PER_PAGE,
-    ).get_page(request.GET.get("page"))
-    return render_region(
-        request,
-        "alliance/staff/organizations.html",
-        "results",
-        {
-            "form": form,
-            "page": page,
-            "organizations": selectors.with_member_counts(page.object_list),
-            "total": page.paginator.count,
-        },
-    )
-
-
-@staff_required
-def member_states(request):
-    form = MemberStateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            state = services.member_state_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("%(name)s joined the alliance.") % {"name": state})
-            return redirect("alliance:member_states")
-    search = MemberStateFilterForm(request.GET or None, auto_id="filter-%s")
-    query = _filters(search).get("q", "")
-    page = Paginator(selectors.member_states(query=query), MEMBER_STATES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "alliance/staff/member_states.html",
-        {
-            "form": form,
-            "search": search,
-            "searched": bool(query),
-            "page": page,
-            "member_states": page.object_list,
-        },
-    )
-
-
-@staff_required
-def government_create(request):
-    form = GovernmentOrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            organization = services.organization_register(
-                actor=request.user,
-                kind=Organization.Kind.GOVERNMENT,
-                country=data["member_state"].country.code,
-                **data,
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(name)s was created. Invite its focal point from its page.")
-                % {"name": organization},
-            )
-            return redirect("alliance:organization", organization.pk)
-    return render(request, "alliance/staff/government_create.html", {"form": form})
-
-
-@staff_required
-def sectors(request):
-    form = SectorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sector = services.sector_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("The sector %(name)s was added.") % {"name": sector.name})
-            return redirect("alliance:sectors")
-    return render(
-        request, "alliance/staff/sectors.html", {"form": form, "sectors": selectors.sectors()}
     )

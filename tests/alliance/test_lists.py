@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.models import Membership, MemberState, Organization
-from alliance.views import members as member_views
+from alliance.views import staff as staff_views
 from gdpa.accounts.models import User
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_the_directory_reaches_organizations_past_the_first_two_hundred(client, 
 
 
 def test_directory_filters_combine_and_page_links_keep_them(client, staff, monkeypatch):
-    monkeypatch.setattr(member_views, "ORGANIZATIONS_PER_PAGE", 2)
+    monkeypatch.setattr(staff_views, "ORGANIZATIONS_PER_PAGE", 2)
     bulk_organizations(5, prefix="Kenyan", country="KE")
     bulk_organizations(3, prefix="Irish", country="IE")
     bulk_organizations(2, prefix="Kenyan academy", country="KE", kind=Organization.Kind.ACADEMIA)
@@ -128,7 +128,7 @@ def test_an_unknown_country_is_explained_and_the_other_filters_still_apply(clien
 
 
 def test_the_directory_counts_members_of_the_shown_rows_only(client, staff, monkeypatch):
-    monkeypatch.setattr(member_views, "ORGANIZATIONS_PER_PAGE", 2)
+    monkeypatch.setattr(staff_views, "ORGANIZATIONS_PER_PAGE", 2)
     organizations = bulk_organizations(4)
     bulk_members(organizations[0], 3)
     client.force_login(staff)
@@ -145,7 +145,7 @@ def test_the_directory_counts_members_of_the_shown_rows_only(client, staff, monk
 
 
 def test_the_directory_page_is_an_htmx_region_with_htmx_page_links(client, staff, monkeypatch):
-    monkeypatch.setattr(member_views, "ORGANIZATIONS_PER_PAGE", 2)
+    monkeypatch.setattr(staff_views, "ORGANIZATIONS_PER_PAGE", 2)
     bulk_organizations(3)
     client.force_login(staff)
     response = client.get(reverse("alliance:staff_organizations"), {"page": 2}, **HTMX)
@@ -176,7 +176,7 @@ def test_the_queue_pages_oldest_first_and_filters_by_kind_and_country(client, st
 
 
 def test_approving_from_a_filtered_page_keeps_the_page_and_filters(client, staff, monkeypatch):
-    monkeypatch.setattr(member_views, "QUEUE_PER_PAGE", 2)
+    monkeypatch.setattr(staff_views, "QUEUE_PER_PAGE", 2)
     senegalese = bulk_organizations(5, prefix="Senegalese", country="SN")
     bulk_organizations(2, prefix="Irish")
     client.force_login(staff)
@@ -201,7 +201,7 @@ def test_approving_from_a_filtered_page_keeps_the_page_and_filters(client, staff
 
 
 def test_a_rejection_without_reason_keeps_the_filtered_page(client, staff, monkeypatch):
-    monkeypatch.setattr(member_views, "QUEUE_PER_PAGE", 2)
+    monkeypatch.setattr(staff_views, "QUEUE_PER_PAGE", 2)
     pending = bulk_organizations(4, country="SN")
     client.force_login(staff)
     url = reverse("alliance:verification_reject", args=[pending[3].pk])
@@ -216,7 +216,7 @@ def test_a_rejection_without_reason_keeps_the_filtered_page(client, staff, monke
 
 
 def test_member_states_are_paginated_and_found_by_country_name(client, staff, monkeypatch):
-    monkeypatch.setattr(member_views, "MEMBER_STATES_PER_PAGE", 2)
+    monkeypatch.setattr(staff_views, "MEMBER_STATES_PER_PAGE", 2)
     for code in ("FJ", "KE", "SN", "IE"):
         MemberState.objects.create(country=code, joined_on="2023-06-01")
     client.force_login(staff)
