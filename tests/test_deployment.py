@@ -132,8 +132,12 @@ def test_web_is_reachable_only_through_the_trusted_proxy():
     assert "TRUSTED_PROXY=1" in (ROOT / ".env.example").read_text().splitlines()
 
 
-@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")
+@pytest.mark.skipif(
+    not shutil.which("docker-compose") and os.environ.get("GDPA_REQUIRE_SERVICES") != "1",
+    reason="docker-compose is not installed (CI installs it and runs this)",
+)
 def test_docker_compose_accepts_the_file(tmp_path):
+    """The compose file passes the compose schema (no engine needed)."""
     shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
     shutil.copy(ROOT / ".env.example", tmp_path / ".env")
     result = subprocess.run(
