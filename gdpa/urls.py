@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/emails/", include("gdpa.notify.urls")),
     path("alliance/", include("alliance.urls")),
     path("youth/", include("youth.urls")),
+    path("trainings/", include("trainings.urls")),
     path("admin/", admin.site.urls),
 ]
 

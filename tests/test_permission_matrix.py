@@ -24,6 +24,8 @@ from alliance import services
 from alliance.models import AllianceSession, Membership, Organization, Participant
 from gdpa.notify.models import OutboundEmail
 from tests import factories
+from trainings import services as training_services
+from trainings.models import Offering, TrainingProgramme
 
 ROLES = [
     "anonymous",
@@ -221,6 +223,13 @@ ROWS = [
     Row("alliance:session_attendance", staff_only(), kwargs="session"),
     Row("alliance:session_summary", staff_only(302), "post", "session", {"summary": "Minutes"}),
     Row("alliance:session_document_add", staff_only(422), "post", "session"),
+    Row("trainings:catalogue", everyone(200)),
+    Row("trainings:programme", everyone(200), kwargs="programme"),
+    Row("trainings:staff_programmes", staff_only()),
+    Row("trainings:programme_create", staff_only()),
+    Row("trainings:programme_edit", staff_only(), kwargs="programme"),
+    Row("trainings:offering_create", staff_only(), kwargs="programme"),
+    Row("trainings:offering_edit", staff_only(), kwargs="offering"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -338,6 +347,28 @@ def _build_world() -> dict:
         title="Agenda",
         upload=SimpleUploadedFile("agenda.pdf", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF"),
     )
+    programme = training_services.programme_create(
+        actor=staff,
+        title="Engaging your diaspora",
+        summary="How governments work with their diasporas.",
+        learning_objectives="Map the diaspora.",
+        audience=TrainingProgramme.Audience.GOVERNMENT,
+        mode=TrainingProgramme.Mode.ONLINE,
+        published=True,
+    )
+    offering = training_services.offering_create(
+        actor=staff,
+        programme=programme,
+        title="Spring cohort",
+        starts_on=(start + datetime.timedelta(days=20)).date(),
+        ends_on=(start + datetime.timedelta(days=24)).date(),
+        time_zone="Pacific/Fiji",
+        join_url="https://meet.example.org/training",
+        capacity=20,
+        enrollment_opens_at=timezone.now() - datetime.timedelta(days=1),
+        enrollment_closes_at=start,
+        status=Offering.Status.OPEN,
+    )
     focal_invitation = Participant.objects.get(session=session, email=focal_point.email.lower())
     return {
         "users": {
@@ -371,6 +402,8 @@ def _build_world() -> dict:
         "document": {"pk": session.pk, "document_pk": document.pk},
         "rsvp_token": {"token": services.rsvp_link_token(focal_invitation, "accepted")},
         "feed": {"token": services.calendar_feed_get(user=focal_point).token},
+        "programme": {"pk": programme.pk},
+        "offering": {"pk": offering.pk},
         "email": {"pk": OutboundEmail.objects.order_by("pk").first().pk},
     }
 

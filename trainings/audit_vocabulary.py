@@ -1,0 +1,13 @@
+"""What the trainings app's audit entries mean in words (see gdpa/audit/registry.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gdpa.audit.registry import register_action
+
+
+def register_audit_vocabulary() -> None:
+    register_action("training_programme.create", _("Training programme created"))
+    register_action("training_programme.update", _("Training programme updated"))
+    register_action("offering.create", _("Training offering created"))
+    register_action("offering.update", _("Training offering updated"))
+    register_action("offering.transition", _("Training offering status changed"))

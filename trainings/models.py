@@ -1,0 +1,130 @@
+"""Training programmes and their offerings (cohorts)."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import Sector
+from gdpa.accounts.models import validate_time_zone
+
+
+class TrainingProgramme(models.Model):
+    class Audience(models.TextChoices):
+        GOVERNMENT = "government", _("Government officials and policy makers")
+        DIASPORA = "diaspora", _("Diaspora leaders and organizations")
+        YOUTH = "youth", _("Youth")
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", _("Online")
+        IN_PERSON = "in_person", _("In person")
+        BLENDED = "blended", _("Blended")
+
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), max_length=2000)
+    learning_objectives = models.TextField(_("learning objectives"), max_length=5000)
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    published = models.BooleanField(
+        _("published"), default=False, help_text=_("Published programmes show in the catalogue.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("training programme")
+        verbose_name_plural = _("training programmes")
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Offering(models.Model):
+    """One cohort of a programme: its dates, place, seats and enrollment window."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    #: The one table of the offering lifecycle: where each status may go next. Staff
+    #: open a draft; an open offering closes (and may reopen) or is cancelled; a
+    #: cancelled offering stays so.
+    TRANSITIONS = {
+        Status.DRAFT: frozenset({Status.OPEN, Status.CANCELLED}),
+        Status.OPEN: frozenset({Status.CLOSED, Status.CANCELLED}),
+        Status.CLOSED: frozenset({Status.OPEN, Status.CANCELLED}),
+        Status.CANCELLED: frozenset(),
+    }
+
+    programme = models.ForeignKey(
+        TrainingProgramme,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="offerings",
+    )
+    title = models.CharField(_("cohort name"), max_length=200)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_time_zone], default="UTC"
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    join_url = models.URLField(_("join link"), max_length=500, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        validators=[MinValueValidator(1, message=_("The capacity must be 1 or more"))],
+    )
+    enrollment_opens_at = models.DateTimeField(_("enrollment opens"))
+    enrollment_closes_at = models.DateTimeField(_("enrollment closes"))
+    needs_approval = models.BooleanField(
+        _("enrollment needs IOM approval"),
+        default=False,
+        help_text=_(
+            "Recorded now; the approval step itself comes in a later release, so for the "
+            "time being enrollments are accepted without it."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="trainings_offering_ends_after_start",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(enrollment_closes_at__gt=F("enrollment_opens_at")),
+                name="trainings_offering_window_order",
+                violation_error_message=_("Enrollment must close after it opens."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} — {self.title}"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def next_statuses(self) -> list[str]:
+        allowed = self.TRANSITIONS[self.Status(self.status)]
+        return [s for s in self.Status.values if s in allowed]
+
+    def window_open(self, now) -> bool:
+        return self.enrollment_opens_at <= now < self.enrollment_closes_at

@@ -1,0 +1,42 @@
+"""Who may see and do what in trainings.
+
+Staff power is ``acting_as_staff`` (the kernel's one predicate: the IOM staff role and
+two-factor authentication passed in this session). Missing and forbidden look the same:
+``access_<thing>()`` returns the object or raises Http404.
+"""
+
+from django.http import Http404
+
+from gdpa.accounts.permissions import acting_as_staff
+
+from .models import Offering, TrainingProgramme
+
+
+def can_manage_trainings(user) -> bool:
+    return acting_as_staff(user)
+
+
+def access_programme_to_manage(user, pk) -> TrainingProgramme:
+    if not can_manage_trainings(user):
+        raise Http404
+    programme = TrainingProgramme.objects.filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def access_offering_to_manage(user, pk) -> Offering:
+    if not can_manage_trainings(user):
+        raise Http404
+    offering = Offering.objects.select_related("programme").filter(pk=pk).first()
+    if offering is None:
+        raise Http404
+    return offering
+
+
+def access_programme(user, pk) -> TrainingProgramme:
+    """A published programme, for anyone; unpublished ones for acting staff only."""
+    programme = TrainingProgramme.objects.prefetch_related("sectors").filter(pk=pk).first()
+    if programme is None or not (programme.published or can_manage_trainings(user)):
+        raise Http404
+    return programme
