@@ -225,6 +225,17 @@ ROWS = [
     Row("alliance:session_document_add", staff_only(422), "post", "session"),
     Row("trainings:catalogue", everyone(200)),
     Row("trainings:programme", everyone(200), kwargs="programme"),
+    Row("trainings:offering", everyone(200), kwargs="offering"),
+    # Refusals (not eligible, twice, staff) are flashed on the offering page it redirects to.
+    Row("trainings:enroll", signed_in(302), "post", "offering"),
+    Row("trainings:withdraw", {**signed_in(404), "focal_point": 200}, kwargs="offering"),
+    Row(
+        "trainings:withdraw",
+        {**signed_in(404), "focal_point": 302},
+        "post",
+        "offering",
+        label="withdraws",
+    ),
     Row("trainings:staff_programmes", staff_only()),
     Row("trainings:programme_create", staff_only()),
     Row("trainings:programme_edit", staff_only(), kwargs="programme"),
@@ -369,6 +380,7 @@ def _build_world() -> dict:
         enrollment_closes_at=start,
         status=Offering.Status.OPEN,
     )
+    training_services.enrollment_create(user=focal_point, offering=offering)
     focal_invitation = Participant.objects.get(session=session, email=focal_point.email.lower())
     return {
         "users": {

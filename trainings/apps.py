@@ -23,7 +23,17 @@ class TrainingsConfig(AppConfig):
         learners = frozenset(
             {roles.FOCAL_POINT, roles.DIASPORA_LEADER, roles.PARTNER, roles.YOUTH, roles.MEMBER}
         )
-        register_panel(Panel("trainings", "trainings/panels/trainings.html", learners, order=40))
+        from .dashboard import my_trainings_context
+
+        register_panel(
+            Panel(
+                "trainings",
+                "trainings/panels/trainings.html",
+                learners,
+                my_trainings_context,
+                order=40,
+            )
+        )
         register_nav_link(
             NavLink(
                 "staff-trainings",

@@ -11,3 +11,6 @@ def register_audit_vocabulary() -> None:
     register_action("offering.create", _("Training offering created"))
     register_action("offering.update", _("Training offering updated"))
     register_action("offering.transition", _("Training offering status changed"))
+    register_action("enrollment.create", _("Enrolled in a training"))
+    register_action("enrollment.withdraw", _("Withdrew from a training"))
+    register_action("enrollment.promote", _("Promoted from a training's waiting list"))

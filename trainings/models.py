@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Sector
@@ -126,5 +127,67 @@ class Offering(models.Model):
         allowed = self.TRANSITIONS[self.Status(self.status)]
         return [s for s in self.Status.values if s in allowed]
 
+    @property
+    def seats_left(self) -> int | None:
+        """Free seats, when the selector annotated ``enrolled_count``."""
+        count = getattr(self, "enrolled_count", None)
+        return None if count is None else max(self.capacity - count, 0)
+
     def window_open(self, now) -> bool:
         return self.enrollment_opens_at <= now < self.enrollment_closes_at
+
+
+class Enrollment(models.Model):
+    """A person's place in an offering: enrolled, waiting for a seat, or withdrawn.
+
+    ``created_at`` orders the waiting list. A person holds at most one enrollment per
+    offering that is not withdrawn; after withdrawing they may enroll again (a new row).
+    """
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    #: The one table of the enrollment lifecycle. A waiting person is promoted when a
+    #: seat frees up; anyone may withdraw; a withdrawn enrollment stays so.
+    TRANSITIONS = {
+        Status.ENROLLED: frozenset({Status.WITHDRAWN}),
+        Status.WAITLISTED: frozenset({Status.ENROLLED, Status.WITHDRAWN}),
+        Status.WITHDRAWN: frozenset(),
+    }
+
+    offering = models.ForeignKey(
+        Offering, verbose_name=_("offering"), on_delete=models.CASCADE, related_name="enrollments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="training_enrollments",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "user"],
+                condition=~Q(status="withdrawn"),
+                name="trainings_enrollment_one_active_per_person",
+                violation_error_message=_(
+                    "You are already enrolled or on the waiting list for this offering."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.offering} ({self.status})"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]

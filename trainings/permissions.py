@@ -9,7 +9,7 @@ from django.http import Http404
 
 from gdpa.accounts.permissions import acting_as_staff
 
-from .models import Offering, TrainingProgramme
+from .models import Enrollment, Offering, TrainingProgramme
 
 
 def can_manage_trainings(user) -> bool:
@@ -40,3 +40,30 @@ def access_programme(user, pk) -> TrainingProgramme:
     if programme is None or not (programme.published or can_manage_trainings(user)):
         raise Http404
     return programme
+
+
+def access_offering(user, pk) -> Offering:
+    """An offering of a published programme that is past its draft, for anyone;
+    anything else for acting staff only. Annotated with its enrolled count."""
+    from .selectors import with_enrolled_counts
+
+    offering = (
+        with_enrolled_counts(Offering.objects.select_related("programme")).filter(pk=pk).first()
+    )
+    if offering is None:
+        raise Http404
+    if can_manage_trainings(user):
+        return offering
+    if not offering.programme.published or offering.status == Offering.Status.DRAFT:
+        raise Http404
+    return offering
+
+
+def access_own_enrollment(user, offering: Offering) -> Enrollment:
+    """The person's current enrollment in the offering; 404 when they have none."""
+    from .selectors import active_enrollment
+
+    enrollment = active_enrollment(user, offering)
+    if enrollment is None:
+        raise Http404
+    return enrollment

@@ -1,8 +1,8 @@
 """Every read of the trainings app, already shaped for its pages."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import Offering, TrainingProgramme
+from .models import Enrollment, Offering, TrainingProgramme
 
 
 def programmes_for_staff() -> QuerySet[TrainingProgramme]:
@@ -36,5 +36,49 @@ def catalogue(*, audience: str = "", sector=None, language: str = "") -> QuerySe
 
 def offerings_shown(programme: TrainingProgramme, *, staff: bool) -> QuerySet[Offering]:
     """The offerings a programme page lists: staff see drafts too."""
-    offerings = programme.offerings.order_by("starts_on", "pk")
+    offerings = with_enrolled_counts(programme.offerings.order_by("starts_on", "pk"))
     return offerings if staff else offerings.exclude(status=Offering.Status.DRAFT)
+
+
+def with_enrolled_counts(offerings: QuerySet[Offering]) -> QuerySet[Offering]:
+    return offerings.annotate(
+        enrolled_count=Count(
+            "enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)
+        )
+    )
+
+
+def active_enrollment(user, offering: Offering) -> Enrollment | None:
+    """The person's enrollment in the offering that is not withdrawn (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Enrollment.objects.filter(user=user, offering=offering)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .first()
+    )
+
+
+def waitlist_position(enrollment: Enrollment) -> int | None:
+    if enrollment is None or enrollment.status != Enrollment.Status.WAITLISTED:
+        return None
+    return (
+        Enrollment.objects.filter(
+            offering_id=enrollment.offering_id,
+            status=Enrollment.Status.WAITLISTED,
+            created_at__lte=enrollment.created_at,
+        )
+        .exclude(created_at=enrollment.created_at, pk__gt=enrollment.pk)
+        .count()
+    )
+
+
+def enrollments_of(user, limit: int = 10) -> list[Enrollment]:
+    """The person's current enrollments, newest first, with their offering and
+    programme (one query)."""
+    return list(
+        Enrollment.objects.filter(user=user)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .select_related("offering", "offering__programme")
+        .order_by("offering__starts_on", "pk")[:limit]
+    )

@@ -168,3 +168,23 @@ def offering_transition(*, actor, offering: Offering, status: str) -> Offering:
         after=snapshot(offering, ["status"]),
     )
     return offering
+
+
+# Enrollment lives in its own module (one concern per module); re-exported here so every
+# write of the app is reachable as ``trainings.services.<name>``.
+from .enrollment import (  # noqa: E402
+    enrollment_create,
+    enrollment_refusal,
+    enrollment_withdraw,
+)
+
+__all__ = [
+    "enrollment_create",
+    "enrollment_refusal",
+    "enrollment_withdraw",
+    "offering_create",
+    "offering_transition",
+    "offering_update",
+    "programme_create",
+    "programme_update",
+]

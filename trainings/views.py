@@ -1,16 +1,19 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gdpa.accounts.permissions import staff_required
 from gdpa.portal.forms import apply_validation_error
-from gdpa.portal.htmx import render_region
+from gdpa.portal.htmx import attempt, is_partial_request, render_region
 
 from . import permissions, selectors, services
 from .forms import CatalogueFilterForm, OfferingForm, ProgrammeForm
+from .models import Enrollment
 
 PROGRAMMES_PER_PAGE = 20
 
@@ -51,6 +54,74 @@ def programme(request, pk: int):
             "offerings": offerings,
             "can_manage": permissions.can_manage_trainings(request.user),
         },
+    )
+
+
+def _offering_context(request, offering, **extra) -> dict:
+    enrollment = selectors.active_enrollment(request.user, offering)
+    return {
+        "offering": offering,
+        "programme": offering.programme,
+        "enrollment": enrollment,
+        "position": selectors.waitlist_position(enrollment),
+        "refusal": None
+        if enrollment or not request.user.is_authenticated
+        else services.enrollment_refusal(user=request.user, offering=offering),
+        "can_manage": permissions.can_manage_trainings(request.user),
+        **extra,
+    }
+
+
+def offering(request, pk: int):
+    offering = permissions.access_offering(request.user, pk)
+    return render(request, "trainings/offering.html", _offering_context(request, offering))
+
+
+@login_required
+@require_POST
+def enroll(request, pk: int):
+    offering = permissions.access_offering(request.user, pk)
+    ok, notice = attempt(
+        request,
+        lambda: services.enrollment_create(user=request.user, offering=offering),
+        lambda saved: (
+            _("You are enrolled.")
+            if saved.status == Enrollment.Status.ENROLLED
+            else _("The offering is full: you are on the waiting list.")
+        ),
+    )
+    if not is_partial_request(request):
+        return redirect("trainings:offering", offering.pk)
+    offering = permissions.access_offering(request.user, pk)
+    context = _offering_context(request, offering, notice=notice, ok=ok)
+    return render_region(
+        request, "trainings/offering.html", "enrollment", context, 200 if ok else 422
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw(request, pk: int):
+    """GET asks for confirmation (works without JavaScript); POST withdraws."""
+    offering = permissions.access_offering(request.user, pk)
+    enrollment = permissions.access_own_enrollment(request.user, offering)
+    if request.method != "POST":
+        return render(
+            request,
+            "trainings/withdraw_confirm.html",
+            {"offering": offering, "programme": offering.programme, "enrollment": enrollment},
+        )
+    ok, notice = attempt(
+        request,
+        lambda: services.enrollment_withdraw(user=request.user, enrollment=enrollment),
+        lambda saved: _("You have withdrawn from this offering."),
+    )
+    if not is_partial_request(request):
+        return redirect("trainings:offering", offering.pk)
+    offering = permissions.access_offering(request.user, pk)
+    context = _offering_context(request, offering, notice=notice, ok=ok)
+    return render_region(
+        request, "trainings/offering.html", "enrollment", context, 200 if ok else 422
     )
 
 
