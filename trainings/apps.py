@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class TrainingsConfig(AppConfig):
     """Training programmes for policy makers, diaspora leaders and youth: programmes,
-    offerings (cohorts) and, in later steps, enrollment, attendance and certificates."""
+    offerings (cohorts), enrollment with a waiting list; attendance and certificates come
+    in later steps of the trainings issue."""
 
     name = "trainings"
     verbose_name = _("Trainings")
@@ -33,6 +34,9 @@ class TrainingsConfig(AppConfig):
                 my_trainings_context,
                 order=40,
             )
+        )
+        register_nav_link(
+            NavLink("trainings", _("Trainings"), "trainings:catalogue", order=30, public=True)
         )
         register_nav_link(
             NavLink(

@@ -4,6 +4,7 @@ finds no violation of serious or critical impact. One browser page (one context)
 role, signed in once; both widths are checked on it by resizing the viewport."""
 
 import datetime
+import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -133,4 +134,51 @@ def test_staff_pages(page: Page, live_server, staff, focal_point, make_session):
         (reverse("alliance:session_attendance", args=[session.pk]), None),
     ]:
         layout.check(path, shows=shows)
+    layout.assert_clean()
+
+
+def test_training_pages(page: Page, live_server, staff, focal_point):
+    from django.utils import timezone
+
+    from trainings import services as training_services
+    from trainings.models import Offering, TrainingProgramme
+
+    now = timezone.now()
+    programme = training_services.programme_create(
+        actor=staff,
+        title="Engaging your diaspora: policy design for ministries and consular networks",
+        summary="How governments work with their diasporas.",
+        learning_objectives="Map the diaspora.\nDesign an engagement policy.",
+        audience=TrainingProgramme.Audience.GOVERNMENT,
+        language="en",
+        mode=TrainingProgramme.Mode.ONLINE,
+        published=True,
+    )
+    offering = training_services.offering_create(
+        actor=staff,
+        programme=programme,
+        title="Spring cohort",
+        starts_on=(now + datetime.timedelta(days=30)).date(),
+        ends_on=(now + datetime.timedelta(days=34)).date(),
+        time_zone="Pacific/Fiji",
+        join_url="https://meet.example.org/training",
+        capacity=20,
+        enrollment_opens_at=now - datetime.timedelta(days=1),
+        enrollment_closes_at=now + datetime.timedelta(days=20),
+        status=Offering.Status.OPEN,
+    )
+    training_services.enrollment_create(user=focal_point, offering=offering)
+    layout = Layout(page, live_server.url)
+    for path in [
+        reverse("trainings:catalogue"),
+        reverse("trainings:programme", args=[programme.pk]),
+    ]:
+        layout.check(path, shows="Engaging your diaspora")
+    sign_in(page, live_server.url, focal_point)
+    layout.check(reverse("trainings:offering", args=[offering.pk]), shows="Spring cohort")
+    layout.check(reverse("portal:dashboard"), shows="Spring cohort")
+    page.get_by_role("button", name=re.compile("Sign out", re.I)).click()
+    sign_in(page, live_server.url, staff, totp_secret=staff.totp_secret)
+    layout.check(reverse("trainings:staff_programmes"), shows="Engaging your diaspora")
+    layout.check(reverse("trainings:programme_edit", args=[programme.pk]))
     layout.assert_clean()
