@@ -25,7 +25,8 @@ def _verified_member_of(user, kinds) -> bool:
 
 
 def is_eligible(user, programme: TrainingProgramme) -> bool:
-    if not getattr(user, "is_authenticated", False) or roles.is_iom_staff(user):
+    # Holding the staff role (not staff power: that is acting_as_staff) rules a person out.
+    if not getattr(user, "is_authenticated", False) or roles.has_role(user, roles.IOM_STAFF):
         return False
     audience = programme.audience
     if audience == TrainingProgramme.Audience.YOUTH:
