@@ -35,48 +35,48 @@ class SpecificMessages:
 
 
 class LoginForm(SpecificMessages, account_forms.LoginForm):
-    pass
+    """allauth's LoginForm with the portal's messages."""
 
 
 class SignupForm(SpecificMessages, account_forms.SignupForm):
-    pass
+    """allauth's SignupForm with the portal's messages."""
 
 
 class AddEmailForm(SpecificMessages, account_forms.AddEmailForm):
-    pass
+    """allauth's AddEmailForm with the portal's messages."""
 
 
 class ChangePasswordForm(SpecificMessages, account_forms.ChangePasswordForm):
-    pass
+    """allauth's ChangePasswordForm with the portal's messages."""
 
 
 class SetPasswordForm(SpecificMessages, account_forms.SetPasswordForm):
-    pass
+    """allauth's SetPasswordForm with the portal's messages."""
 
 
 class ResetPasswordForm(SpecificMessages, account_forms.ResetPasswordForm):
-    pass
+    """allauth's ResetPasswordForm with the portal's messages."""
 
 
 class ResetPasswordKeyForm(SpecificMessages, account_forms.ResetPasswordKeyForm):
-    pass
+    """allauth's ResetPasswordKeyForm with the portal's messages."""
 
 
 class ReauthenticateForm(SpecificMessages, account_forms.ReauthenticateForm):
-    pass
+    """allauth's ReauthenticateForm with the portal's messages."""
 
 
 class AuthenticateForm(SpecificMessages, mfa_forms.AuthenticateForm):
-    pass
+    """allauth's AuthenticateForm with the portal's messages."""
 
 
 class MFAReauthenticateForm(SpecificMessages, mfa_forms.ReauthenticateForm):
-    pass
+    """allauth's ReauthenticateForm with the portal's messages."""
 
 
 class ActivateTOTPForm(SpecificMessages, totp_forms.ActivateTOTPForm):
-    pass
+    """allauth's ActivateTOTPForm with the portal's messages."""
 
 
 class DeactivateTOTPForm(SpecificMessages, totp_forms.DeactivateTOTPForm):
-    pass
+    """allauth's DeactivateTOTPForm with the portal's messages."""
