@@ -122,10 +122,18 @@ def session_summary_publish(*, actor, session: AllianceSession, summary: str) ->
     return session
 
 
-def session_summary_send(*, session_id: int) -> int:
-    pending = Participant.objects.filter(
-        session_id=session_id, summary_sent_at__isnull=True, invitation_sent_at__isnull=False
+def summaries_pending():
+    """Participants owed the published summary: invited, and attended or said they would
+    (the sender and the sweep share it)."""
+    return Participant.objects.filter(
+        summary_sent_at__isnull=True,
+        invitation_sent_at__isnull=False,
+        session__summary_published_at__isnull=False,
     ).filter(Q(attended=True) | Q(rsvp__in=[Participant.Rsvp.ACCEPTED, Participant.Rsvp.TENTATIVE]))
+
+
+def session_summary_send(*, session_id: int) -> int:
+    pending = summaries_pending().filter(session_id=session_id)
     return render_batches(
         pending.order_by("pk"),
         {"summary_sent_at": timezone.now()},

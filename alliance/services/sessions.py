@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -307,18 +308,20 @@ def changes_for(session: AllianceSession, participant: Participant) -> list[dict
     return changes
 
 
+def change_notices_pending():
+    """Participants owed a change or cancellation notice: invited, not declined, told of
+    an older calendar sequence than the session has now (the sender and the sweep share it)."""
+    return Participant.objects.filter(
+        notified_sequence__lt=F("session__sequence"),
+        invitation_sent_at__isnull=False,
+        session__status__in=[AllianceSession.Status.SCHEDULED, AllianceSession.Status.CANCELLED],
+    ).exclude(rsvp=Participant.Rsvp.DECLINED)
+
+
 def participants_notify_change(*, session_id: int) -> int:
     """Tell everyone not declined, once per change, what changed or that it was cancelled."""
     session = AllianceSession.objects.get(pk=session_id)
-    pending = (
-        Participant.objects.filter(
-            session=session,
-            notified_sequence__lt=session.sequence,
-            invitation_sent_at__isnull=False,
-        )
-        .exclude(rsvp=Participant.Rsvp.DECLINED)
-        .order_by("pk")
-    )
+    pending = change_notices_pending().filter(session=session).order_by("pk")
     if session.status == AllianceSession.Status.CANCELLED:
         template = "alliance/email/session_cancelled"
         return render_batches(

@@ -12,14 +12,15 @@ original task is still running, sends nothing twice.
 import logging
 from datetime import timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from gdpa.notify.dispatch import publish_each
 
-from ..models import AllianceSession, Participant
+from .attendance import summaries_pending
 from .session_invitations import invitations_pending
 from .session_mail import copies_for
+from .sessions import change_notices_pending
 
 logger = logging.getLogger(__name__)
 
@@ -27,24 +28,6 @@ logger = logging.getLogger(__name__)
 GRACE = timedelta(minutes=10)
 #: Summaries are not chased for sessions whose summary was published longer ago.
 SUMMARY_WINDOW = timedelta(days=30)
-
-
-def change_notices_pending():
-    """Participants owed a change or cancellation notice (as ``participants_notify_change``)."""
-    return Participant.objects.filter(
-        notified_sequence__lt=F("session__sequence"),
-        invitation_sent_at__isnull=False,
-        session__status__in=[AllianceSession.Status.SCHEDULED, AllianceSession.Status.CANCELLED],
-    ).exclude(rsvp=Participant.Rsvp.DECLINED)
-
-
-def summaries_pending():
-    """Participants owed the published summary (as ``session_summary_send``)."""
-    return Participant.objects.filter(
-        summary_sent_at__isnull=True,
-        invitation_sent_at__isnull=False,
-        session__summary_published_at__isnull=False,
-    ).filter(Q(attended=True) | Q(rsvp__in=[Participant.Rsvp.ACCEPTED, Participant.Rsvp.TENTATIVE]))
 
 
 def _rows_per_session(queryset) -> list[tuple[int, int]]:
