@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from gdpa.notify.services import enqueue_on_commit
+from gdpa.notify.services import emails_send_on_commit
 
 from ..models import (
     AllianceSession,
@@ -70,5 +70,5 @@ def reminders_dispatch(*, now=None) -> int:
                     email_ids.append(email.pk)
                 reminder.sent_at = now
             Reminder.objects.bulk_update(rows, ["sent_at"])
-            enqueue_on_commit(email_ids)
+            emails_send_on_commit(email_ids)
             total += len(rows)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from gdpa.notify.dispatch import enqueue_on_commit as enqueue_task_on_commit
-from gdpa.notify.services import email_render_and_queue, enqueue_on_commit
+from gdpa.notify.services import email_render_and_queue, emails_send_on_commit
 
 from .. import calendar
 from ..models import (
@@ -115,5 +115,5 @@ def render_batches(queryset, mark: dict, render) -> int:
                 for field, value in mark.items():
                     setattr(row, field, value(row) if callable(value) else value)
             type(rows[0]).objects.bulk_update(rows, list(mark))
-            enqueue_on_commit(email_ids)
+            emails_send_on_commit(email_ids)
             total += len(rows)

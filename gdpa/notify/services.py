@@ -118,7 +118,7 @@ def email_render_and_queue(
     )
 
 
-def enqueue_on_commit(email_ids: list[int]) -> None:
+def emails_send_on_commit(email_ids: list[int]) -> None:
     """Send a batch of queued e-mails once the transaction commits."""
     from .tasks import send_email
 
