@@ -141,15 +141,6 @@ def member_states(*, query: str = "") -> QuerySet[MemberState]:
     ).order_by("country")
 
 
-def staff_overview() -> dict:
-    counts = Organization.objects.aggregate(
-        pending=Count("pk", filter=Q(status=Organization.Status.PENDING)),
-        verified=Count("pk", filter=Q(status=Organization.Status.VERIFIED)),
-    )
-    counts["member_states"] = MemberState.objects.filter(status=MemberState.Status.ACTIVE).count()
-    return counts
-
-
 def sectors() -> QuerySet[Sector]:
     return Sector.objects.order_by("position", "name_en")
 
