@@ -35,11 +35,7 @@ def enrollment_refusal(*, user, offering: Offering, now=None) -> str | None:
         return _("This training is for %(audience)s; your account is not among them.") % {
             "audience": offering.programme.get_audience_display().lower()
         }
-    if (
-        Enrollment.objects.filter(offering=offering, user=user)
-        .exclude(status=Enrollment.Status.WITHDRAWN)
-        .exists()
-    ):
+    if Enrollment.objects.filter(offering=offering, user=user).active().exists():
         return _("You are already enrolled or on the waiting list for this offering.")
     return None
 

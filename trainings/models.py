@@ -1,7 +1,7 @@
 """Training programmes and their offerings (cohorts)."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -89,9 +89,30 @@ class Offering(models.Model):
         _("enrollment needs IOM approval"),
         default=False,
         help_text=_(
-            "Recorded now; the approval step itself comes in a later release, so for the "
-            "time being enrollments are accepted without it."
+            "Enrollments and nominations wait for IOM staff to approve or decline them; "
+            "an approved person takes a free seat or joins the waiting list."
         ),
+    )
+    eligible_roles = models.JSONField(
+        _("roles that may enroll"),
+        default=list,
+        blank=True,
+        help_text=_("Leave empty to admit everyone in the programme's audience."),
+    )
+    eligible_org_kinds = models.JSONField(
+        _("organization kinds that may enroll"),
+        default=list,
+        blank=True,
+        help_text=_("Leave empty to admit everyone in the programme's audience."),
+    )
+    completion_threshold = models.PositiveSmallIntegerField(
+        _("attendance needed to complete (%)"),
+        default=80,
+        validators=[
+            MinValueValidator(1, message=_("Enter a percentage from 1 to 100")),
+            MaxValueValidator(100, message=_("Enter a percentage from 1 to 100")),
+        ],
+        help_text=_("Share of the training meetings a learner must attend to complete."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -137,25 +158,44 @@ class Offering(models.Model):
         return self.enrollment_opens_at <= now < self.enrollment_closes_at
 
 
-class Enrollment(models.Model):
-    """A person's place in an offering: enrolled, waiting for a seat, or withdrawn.
+class EnrollmentQuerySet(models.QuerySet):
+    def active(self):
+        """Enrollments that hold or wait for a place (not withdrawn, not declined)."""
+        return self.exclude(status__in=Enrollment.CLOSED_STATUSES)
 
-    ``created_at`` orders the waiting list. A person holds at most one enrollment per
-    offering that is not withdrawn; after withdrawing they may enroll again (a new row).
+
+class Enrollment(models.Model):
+    """A person's place in an offering.
+
+    ``created_at`` orders the waiting list. A person holds at most one active enrollment
+    per offering (not withdrawn, not declined); after withdrawing, or being declined, they
+    may ask again (a new row). ``nominated_by`` is set when someone else (an organization
+    leader or a government focal point) asked for the place on the person's behalf.
+    Completion is not a status: an enrolled person completes when their attendance meets
+    the offering's threshold, recorded in ``completed_at``.
     """
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting IOM approval")
         ENROLLED = "enrolled", _("Enrolled")
         WAITLISTED = "waitlisted", _("On the waiting list")
+        DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    #: The one table of the enrollment lifecycle. A waiting person is promoted when a
-    #: seat frees up; anyone may withdraw; a withdrawn enrollment stays so.
+    #: The one table of the enrollment lifecycle. Staff approve a pending enrollment
+    #: (it takes a seat or joins the waiting list) or decline it; a waiting person is
+    #: promoted when a seat frees up; anyone active may withdraw; declined and withdrawn
+    #: enrollments stay so.
     TRANSITIONS = {
+        Status.PENDING: frozenset(
+            {Status.ENROLLED, Status.WAITLISTED, Status.DECLINED, Status.WITHDRAWN}
+        ),
         Status.ENROLLED: frozenset({Status.WITHDRAWN}),
         Status.WAITLISTED: frozenset({Status.ENROLLED, Status.WITHDRAWN}),
+        Status.DECLINED: frozenset(),
         Status.WITHDRAWN: frozenset(),
     }
+    CLOSED_STATUSES = (Status.WITHDRAWN, Status.DECLINED)
 
     offering = models.ForeignKey(
         Offering, verbose_name=_("offering"), on_delete=models.CASCADE, related_name="enrollments"
@@ -167,9 +207,30 @@ class Enrollment(models.Model):
         related_name="training_enrollments",
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("nominated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="training_nominations_made",
+    )
     created_at = models.DateTimeField(_("asked"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrollment")
@@ -178,7 +239,7 @@ class Enrollment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["offering", "user"],
-                condition=~Q(status="withdrawn"),
+                condition=~Q(status__in=["withdrawn", "declined"]),
                 name="trainings_enrollment_one_active_per_person",
                 violation_error_message=_(
                     "You are already enrolled or on the waiting list for this offering."
@@ -191,3 +252,85 @@ class Enrollment(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
+
+
+class TrainingMeeting(models.Model):
+    """One meeting of an offering (a class, a workshop day), with its times in UTC.
+
+    ``sequence`` rises when the time changes, so reminders scheduled for an earlier
+    time are recognised and not sent. ``check_in_code`` lets learners in the room
+    record their own attendance while staff keep it open.
+    """
+
+    offering = models.ForeignKey(
+        Offering, verbose_name=_("offering"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    sequence = models.PositiveIntegerField(_("schedule version"), default=0)
+    check_in_code = models.CharField(_("check-in code"), max_length=12, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("training meeting")
+        verbose_name_plural = _("training meetings")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="trainings_meeting_ends_after_start",
+                violation_error_message=_("A meeting must end after it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering} — {self.title}"
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+
+class MeetingAttendance(models.Model):
+    """An enrolled person was present at a training meeting (absence has no row)."""
+
+    class Method(models.TextChoices):
+        STAFF = "staff", _("Recorded by staff")
+        CODE = "code", _("Checked in with the code")
+
+    meeting = models.ForeignKey(
+        TrainingMeeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("enrollment"),
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
+    method = models.CharField(_("recorded how"), max_length=8, choices=Method.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "enrollment"], name="trainings_attendance_once_per_meeting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment.user} @ {self.meeting}"

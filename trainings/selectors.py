@@ -52,11 +52,7 @@ def active_enrollment(user, offering: Offering) -> Enrollment | None:
     """The person's enrollment in the offering that is not withdrawn (one query)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return (
-        Enrollment.objects.filter(user=user, offering=offering)
-        .exclude(status=Enrollment.Status.WITHDRAWN)
-        .first()
-    )
+    return Enrollment.objects.filter(user=user, offering=offering).active().first()
 
 
 def waitlist_position(enrollment: Enrollment) -> int | None:
@@ -78,7 +74,7 @@ def enrollments_of(user, limit: int = 10) -> list[Enrollment]:
     programme (one query)."""
     return list(
         Enrollment.objects.filter(user=user)
-        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .active()
         .select_related("offering", "offering__programme")
         .order_by("offering__starts_on", "pk")[:limit]
     )

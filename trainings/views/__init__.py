@@ -1,0 +1,1 @@
+"""Views of the trainings app, one module per audience: public, learner, staff."""

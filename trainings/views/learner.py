@@ -1,0 +1,60 @@
+"""A learner's own writes: enroll, withdraw."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gdpa.portal.htmx import attempt, is_partial_request, render_region
+
+from .. import permissions, services
+from ..models import Enrollment
+from .public import offering_context
+
+
+@login_required
+@require_POST
+def enroll(request, pk: int):
+    offering = permissions.access_offering(request.user, pk)
+    ok, notice = attempt(
+        request,
+        lambda: services.enrollment_create(user=request.user, offering=offering),
+        lambda saved: (
+            _("You are enrolled.")
+            if saved.status == Enrollment.Status.ENROLLED
+            else _("The offering is full: you are on the waiting list.")
+        ),
+    )
+    if not is_partial_request(request):
+        return redirect("trainings:offering", offering.pk)
+    offering = permissions.access_offering(request.user, pk)
+    context = offering_context(request, offering, notice=notice, ok=ok)
+    return render_region(
+        request, "trainings/offering.html", "enrollment", context, 200 if ok else 422
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw(request, pk: int):
+    """GET asks for confirmation (works without JavaScript); POST withdraws."""
+    offering = permissions.access_offering(request.user, pk)
+    enrollment = permissions.access_own_enrollment(request.user, offering)
+    if request.method != "POST":
+        return render(
+            request,
+            "trainings/withdraw_confirm.html",
+            {"offering": offering, "programme": offering.programme, "enrollment": enrollment},
+        )
+    ok, notice = attempt(
+        request,
+        lambda: services.enrollment_withdraw(user=request.user, enrollment=enrollment),
+        lambda saved: _("You have withdrawn from this offering."),
+    )
+    if not is_partial_request(request):
+        return redirect("trainings:offering", offering.pk)
+    offering = permissions.access_offering(request.user, pk)
+    context = offering_context(request, offering, notice=notice, ok=ok)
+    return render_region(
+        request, "trainings/offering.html", "enrollment", context, 200 if ok else 422
+    )

@@ -1,0 +1,65 @@
+"""Pages for everyone: the catalogue, programmes and offerings."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from gdpa.portal.htmx import render_region
+
+from .. import permissions, selectors, services
+from ..forms import CatalogueFilterForm
+
+PROGRAMMES_PER_PAGE = 20
+
+
+# Everyone ---------------------------------------------------------------------------------
+
+
+def catalogue(request):
+    """Published programmes with their open offerings, for anyone; the filter form
+    swaps the results region with htmx and works as a plain GET form without it."""
+    form = CatalogueFilterForm(request.GET or None, auto_id="filter-%s")
+    page = Paginator(selectors.catalogue(**form.filters()), PROGRAMMES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render_region(
+        request,
+        "trainings/catalogue.html",
+        "results",
+        {"form": form, "page": page, "total": page.paginator.count},
+    )
+
+
+def programme(request, pk: int):
+    programme = permissions.access_programme(request.user, pk)
+    offerings = selectors.offerings_shown(
+        programme, staff=permissions.can_manage_trainings(request.user)
+    )
+    return render(
+        request,
+        "trainings/programme.html",
+        {
+            "programme": programme,
+            "offerings": offerings,
+            "can_manage": permissions.can_manage_trainings(request.user),
+        },
+    )
+
+
+def offering_context(request, offering, **extra) -> dict:
+    enrollment = selectors.active_enrollment(request.user, offering)
+    return {
+        "offering": offering,
+        "programme": offering.programme,
+        "enrollment": enrollment,
+        "position": selectors.waitlist_position(enrollment),
+        "refusal": None
+        if enrollment or not request.user.is_authenticated
+        else services.enrollment_refusal(user=request.user, offering=offering),
+        "can_manage": permissions.can_manage_trainings(request.user),
+        **extra,
+    }
+
+
+def offering(request, pk: int):
+    offering = permissions.access_offering(request.user, pk)
+    return render(request, "trainings/offering.html", offering_context(request, offering))
