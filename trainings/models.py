@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from alliance.models import Sector
 from gdpa.accounts.models import validate_time_zone
@@ -78,6 +79,12 @@ class Offering(models.Model):
         _("time zone"), max_length=64, validators=[validate_time_zone], default="UTC"
     )
     venue = models.CharField(_("venue"), max_length=300, blank=True)
+    countries = CountryField(
+        _("countries"),
+        multiple=True,
+        blank=True,
+        help_text=_("Where it is held or the member states it is for; leave empty for everyone."),
+    )
     join_url = models.URLField(_("join link"), max_length=500, blank=True)
     capacity = models.PositiveIntegerField(
         _("capacity"),
