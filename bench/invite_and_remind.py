@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,21 +29,17 @@ from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from bench.common import check_targets, create_database, free_port, log
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 LANGUAGES = ["en", "fr", "es"]
 TIME_ZONES = ["UTC", "Europe/Paris", "America/Bogota", "Africa/Dakar", "Asia/Manila"]
 SESSION_TITLE = "GDPA benchmark plenary"
 INVITATION = "session_invitation"
 REMINDER = "session_reminder_1h"
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 # SMTP sink -------------------------------------------------------------------------------
@@ -82,12 +77,6 @@ class SinkHandler:
             return list(self.records)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_sink():
     from aiosmtpd.controller import Controller
 
@@ -99,45 +88,6 @@ def start_sink():
 
 
 # Environment -----------------------------------------------------------------------------
-
-
-def check_targets(database_url: str, redis_url: str) -> None:
-    import environ
-
-    db = environ.Env.db_url_config(database_url)
-    if not db["ENGINE"].endswith("postgresql"):
-        sys.exit("DATABASE_URL must point to PostgreSQL.")
-    if (db.get("HOST") or "") not in LOCAL_HOSTS:
-        sys.exit("DATABASE_URL must be on 127.0.0.1.")
-    if "bench" not in db["NAME"]:
-        sys.exit("Refusing to flush a database whose name does not contain 'bench'.")
-    redis = urlsplit(redis_url)
-    if redis.hostname not in LOCAL_HOSTS:
-        sys.exit("REDIS_URL must be on 127.0.0.1.")
-    if redis.path.strip("/") in ("", "0"):
-        sys.exit("Use a dedicated Redis database for the benchmark (e.g. /14), not db 0.")
-
-
-def create_database(database_url: str) -> None:
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    db = environ.Env.db_url_config(database_url)
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db.get("PORT") or 5432,
-        user=db.get("USER") or "postgres",
-        password=db.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-            log(f"created database {db['NAME']}")
 
 
 def configure_env(database_url: str, redis_url: str, smtp_port: int, settings: str) -> dict:
