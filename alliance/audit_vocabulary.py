@@ -70,6 +70,11 @@ def register_audit_vocabulary() -> None:
         "invitation.create": _("Invitation sent"),
         "invitation.accept": _("Invitation accepted"),
         "invitation.revoke": _("Invitation withdrawn"),
+        "recommendation_track.create": _("Recommendation track opened"),
+        "recommendation_track.update": _("Recommendation track changed"),
+        "recommendation.create": _("Recommendation drafted"),
+        "recommendation.update": _("Recommendation reworded"),
+        "recommendation.transition": _("Recommendation status changed"),
     }
     for code, label in actions.items():
         register_action(code, label, refine=_session_update if code == "session.update" else None)

@@ -1,4 +1,5 @@
-"""The alliance's models: who is in it (members) and what it does together (sessions)."""
+"""The alliance's models: who is in it (members), what it does together (sessions) and
+what it produces (recommendations)."""
 
 from .members import (
     DiasporaCapital,
@@ -9,6 +10,14 @@ from .members import (
     OrganizationGroupObjectPermission,
     OrganizationUserObjectPermission,
     Sector,
+)
+from .recommendations import (
+    Endorsement,
+    OrganizationSupport,
+    Recommendation,
+    RecommendationInput,
+    RecommendationReport,
+    RecommendationTrack,
 )
 from .sessions import (
     AgendaItem,
@@ -24,13 +33,19 @@ __all__ = [
     "AllianceSession",
     "CalendarFeed",
     "DiasporaCapital",
+    "Endorsement",
     "Invitation",
     "MemberState",
     "Membership",
     "Organization",
     "OrganizationGroupObjectPermission",
+    "OrganizationSupport",
     "OrganizationUserObjectPermission",
     "Participant",
+    "Recommendation",
+    "RecommendationInput",
+    "RecommendationReport",
+    "RecommendationTrack",
     "Reminder",
     "Sector",
     "SessionDocument",

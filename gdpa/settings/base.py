@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_celery_beat",
     "guardian",
+    "simple_history",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -152,7 +152,11 @@ def test_every_action_the_portal_records_has_words():
 
     root = pathlib.Path(__file__).resolve().parents[2]
     codes = set()
-    for path in [*root.glob("alliance/services/*.py"), root / "youth/services.py"]:
+    for path in [
+        *root.glob("alliance/services/*.py"),
+        *root.glob("trainings/*.py"),
+        root / "youth/services.py",
+    ]:
         codes |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', path.read_text()))
     codes |= {"organization.verify", "organization.reject", "email.resend"}
     assert codes and not {c for c in codes if registry.action(c) is None}
