@@ -75,6 +75,12 @@ def register_audit_vocabulary() -> None:
         "recommendation.create": _("Recommendation drafted"),
         "recommendation.update": _("Recommendation reworded"),
         "recommendation.transition": _("Recommendation status changed"),
+        "recommendation_input.create": _("Input given on a recommendation"),
+        "recommendation_input.respond": _("Input answered"),
+        "endorsement.create": _("Recommendation endorsed"),
+        "endorsement.withdraw": _("Endorsement withdrawn"),
+        "support.create": _("Organization support given"),
+        "support.remove": _("Organization support taken back"),
     }
     for code, label in actions.items():
         register_action(code, label, refine=_session_update if code == "session.update" else None)

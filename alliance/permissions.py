@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404
 
+from gdpa.accounts import roles
 from gdpa.accounts.permissions import acting_as_staff
 
 from .models import (
@@ -23,8 +24,10 @@ from .models import (
     CalendarFeed,
     Invitation,
     Membership,
+    MemberState,
     Organization,
     Participant,
+    Recommendation,
     SessionDocument,
 )
 from .selectors import participations_of
@@ -285,3 +288,89 @@ def access_calendar_feed(token: str) -> CalendarFeed:
     if feed is None or not feed.user.is_active:
         raise Http404
     return feed
+
+
+# Recommendations -------------------------------------------------------------------------
+
+#: What alliance participants (not only staff) may read before publication.
+SHARED_STATUSES = frozenset(
+    {Recommendation.Status.OPEN, Recommendation.Status.REVIEW, Recommendation.Status.ENDORSED}
+)
+
+
+def can_manage_recommendations(user) -> bool:
+    return acting_as_staff(user)
+
+
+def takes_part_in_alliance(user) -> bool:
+    """A member of a verified organization, or a youth participant."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return roles.has_role(user, roles.YOUTH) or any(
+        m.organization.is_verified for m in memberships_of(user)
+    )
+
+
+def can_read_recommendation(user, recommendation: Recommendation) -> bool:
+    if recommendation.status == Recommendation.Status.PUBLISHED:
+        return True
+    if can_manage_recommendations(user):
+        return True
+    return recommendation.status in SHARED_STATUSES and takes_part_in_alliance(user)
+
+
+def access_recommendation(user, pk) -> Recommendation:
+    """Published recommendations for anyone; open, under review and endorsed ones for
+    alliance participants; drafts and withdrawn ones for acting staff. Otherwise 404."""
+    recommendation = (
+        Recommendation.objects.select_related("track", "track__sector").filter(pk=pk).first()
+    )
+    if recommendation is None or not can_read_recommendation(user, recommendation):
+        raise Http404
+    return recommendation
+
+
+def access_recommendation_to_manage(user, pk) -> Recommendation:
+    if not can_manage_recommendations(user):
+        raise Http404
+    recommendation = Recommendation.objects.select_related("track").filter(pk=pk).first()
+    if recommendation is None:
+        raise Http404
+    return recommendation
+
+
+def can_give_input(user, recommendation: Recommendation, now=None) -> bool:
+    """Alliance participants comment and propose amendments while input is open; staff
+    run the process and answer inputs instead."""
+    return (
+        recommendation.accepts_input(now)
+        and takes_part_in_alliance(user)
+        and not roles.has_role(user, roles.IOM_STAFF)
+    )
+
+
+def endorsing_states(user) -> list[MemberState]:
+    """The active member states the person speaks for: they are a focal point (not a
+    plain member) of a verified government body of that state."""
+    return [
+        m.organization.member_state
+        for m in memberships_of(user)
+        if m.organization.kind == Organization.Kind.GOVERNMENT
+        and m.organization.is_verified
+        and m.role != Membership.Role.MEMBER
+        and m.organization.member_state is not None
+        and m.organization.member_state.status == MemberState.Status.ACTIVE
+    ]
+
+
+def supporting_organizations(user) -> list[Organization]:
+    """Verified non-government organizations the person administers: they may say their
+    organization supports a recommendation (governments endorse instead)."""
+    return [
+        m.organization
+        for m in memberships_of(user)
+        if m.organization.kind != Organization.Kind.GOVERNMENT
+        and m.organization.kind != Organization.Kind.IOM
+        and m.organization.is_verified
+        and m.role == Membership.Role.ADMIN
+    ]

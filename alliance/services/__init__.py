@@ -3,7 +3,9 @@
 organizations (member states, organizations, verification, sectors), members
 (memberships, roles, invitations to an organization), sessions (the session and its changes), session_invitations, rsvp, reminders, attendance (with check-in and the
 summary), documents and feeds (private calendar addresses). ``session_mail`` is their
-shared way of e-mailing participants.
+shared way of e-mailing participants. Recommendations have their own modules, imported
+by name: recommendations (tracks, drafting, lifecycle), recommendation_inputs and
+endorsements (member states' endorsements and organizations' support).
 """
 
 from .attendance import attendance_record, checkin, session_summary_publish, session_summary_send
