@@ -135,3 +135,23 @@ def test_nothing_changes_the_wording_after_endorsement(staff, draft):
     )
     assert published.published_at is not None
     assert published.next_statuses == []
+
+
+def test_readers_see_the_words_that_changed_between_versions(staff, draft):
+    from alliance.recommendation_history import changes_between, versions_of
+
+    services.recommendation_update(
+        actor=staff,
+        recommendation=draft,
+        text_en="<p>Let diaspora members keep their cover when they <em>return</em>.</p>",
+    )
+    newer, older = list(versions_of(draft))[:2]
+    [change] = changes_between(older, newer)
+    assert change.field == "text_en"
+    assert change.runs == [
+        ("same", "Let diaspora members keep"),
+        ("added", "their"),
+        ("same", "cover when they"),
+        ("removed", "move."),
+        ("added", "return."),
+    ]
