@@ -200,6 +200,11 @@ class OfferingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["capacity"].min_value = 1
         self.fields["capacity"].widget.attrs["min"] = 1
+        # An offering's countries come as django-countries objects; the select wants codes.
+        if self.initial.get("countries"):
+            self.initial["countries"] = [
+                getattr(c, "code", c) for c in list(self.initial["countries"])
+            ]
         threshold = self.fields["completion_threshold"]
         threshold.min_value, threshold.max_value = 1, 100
         threshold.widget.attrs.update({"min": 1, "max": 100})
