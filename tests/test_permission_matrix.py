@@ -241,6 +241,41 @@ ROWS = [
     Row("trainings:programme_edit", staff_only(), kwargs="programme"),
     Row("trainings:offering_create", staff_only(), kwargs="programme"),
     Row("trainings:offering_edit", staff_only(), kwargs="offering"),
+    # Nominations: a government offering takes the focal point's nominations; a diaspora
+    # one those of the verified diaspora and partner organizations' admins and delegates.
+    Row("trainings:nominate", {**signed_in(404), "focal_point": 200}, kwargs="offering"),
+    Row(
+        "trainings:nominate",
+        {**signed_in(404), **dict.fromkeys(["leader", "delegate", "partner", "outsider"], 200)},
+        kwargs="diaspora_offering",
+        label="diaspora",
+    ),
+    # A person id outside the focal point's member state: the field error, nothing changes.
+    Row(
+        "trainings:nominate",
+        {**signed_in(404), "focal_point": 422},
+        "post",
+        "offering",
+        {"person": "0"},
+        label="nominates",
+    ),
+    Row("trainings:nominee_withdraw", {**signed_in(404), "focal_point": 200}, kwargs="nomination"),
+    Row(
+        "trainings:nominee_withdraw",
+        {**signed_in(404), "focal_point": 302},
+        "post",
+        "nomination",
+        label="withdraws",
+    ),
+    Row("trainings:approval_queue", staff_only()),
+    Row("trainings:approval_approve", staff_only(302), "post", "pending_enrollment"),
+    Row(
+        "trainings:approval_decline",
+        staff_only(302),
+        "post",
+        "pending_enrollment",
+        {"reason": "This cohort is for another region"},
+    ),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -382,6 +417,34 @@ def _build_world() -> dict:
     )
     training_services.enrollment_create(user=focal_point, offering=offering)
     focal_invitation = Participant.objects.get(session=session, email=focal_point.email.lower())
+    official = factories.add_member(staff=staff, organization=government)
+    nomination = training_services.nomination_create(
+        nominator=focal_point, offering=offering, organization=government, person_pk=official.pk
+    )
+    diaspora_offering = training_services.offering_create(
+        actor=staff,
+        programme=training_services.programme_create(
+            actor=staff,
+            title="Diaspora investment",
+            summary="Investing in the country of origin.",
+            learning_objectives="Plan an investment.",
+            audience=TrainingProgramme.Audience.DIASPORA,
+            mode=TrainingProgramme.Mode.ONLINE,
+            published=True,
+        ),
+        title="Autumn cohort",
+        starts_on=(start + datetime.timedelta(days=20)).date(),
+        ends_on=(start + datetime.timedelta(days=24)).date(),
+        join_url="https://meet.example.org/investment",
+        capacity=20,
+        enrollment_opens_at=timezone.now() - datetime.timedelta(days=1),
+        enrollment_closes_at=start,
+        needs_approval=True,
+        status=Offering.Status.OPEN,
+    )
+    pending_enrollment = training_services.enrollment_create(
+        user=member, offering=diaspora_offering
+    )
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -417,6 +480,9 @@ def _build_world() -> dict:
         "programme": {"pk": programme.pk},
         "offering": {"pk": offering.pk},
         "email": {"pk": OutboundEmail.objects.order_by("pk").first().pk},
+        "diaspora_offering": {"pk": diaspora_offering.pk},
+        "nomination": {"pk": offering.pk, "enrollment_pk": nomination.pk},
+        "pending_enrollment": {"pk": pending_enrollment.pk},
     }
 
 

@@ -48,6 +48,16 @@ class TrainingsConfig(AppConfig):
                 group=STAFF_TRAININGS,
             )
         )
+        register_nav_link(
+            NavLink(
+                "staff-training-approvals",
+                _("Enrollment approvals"),
+                "trainings:approval_queue",
+                frozenset({roles.IOM_STAFF}),
+                56,
+                group=STAFF_TRAININGS,
+            )
+        )
 
         from .audit_vocabulary import register_audit_vocabulary
 

@@ -1,25 +1,36 @@
-"""Enrollment writes: enroll (or join the waiting list) and withdraw, promoting the next
-person in line. Capacity holds under concurrent requests: the offering row is locked."""
+"""Enrollment writes: enroll (take a seat, join the waiting list, or wait for IOM
+approval when the offering needs it) and withdraw, promoting the next person in line.
+Capacity holds under concurrent requests: the offering row is locked.
+
+Withdrawal rules: the person or whoever nominated them may withdraw an active
+enrollment; once the offering's first day has begun (in its own time zone) the seat is
+no longer given to the waiting list; a completed training cannot be withdrawn from.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from gdpa.audit.services import audit_record, snapshot
 from gdpa.notify.services import email_render_and_queue
 
-from .eligibility import is_eligible
+from .eligibility import is_eligible, offering_audience
 from .models import Enrollment, Offering
+
+AUDITED = ["offering", "status", "nominated_by"]
 
 
 def _when(value) -> str:
     return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
-def enrollment_refusal(*, user, offering: Offering, now=None) -> str | None:
-    """Why ``user`` may not enroll in ``offering`` now, in words; ``None`` if they may."""
+def window_refusal(offering: Offering, now=None) -> str | None:
+    """Why nobody may enroll in ``offering`` now (not open, window not open), in words."""
     now = now or timezone.now()
     if offering.status != Offering.Status.OPEN:
         return _("This offering is not open for enrollment.")
@@ -31,12 +42,35 @@ def enrollment_refusal(*, user, offering: Offering, now=None) -> str | None:
         return _("Enrollment for this offering closed on %(when)s.") % {
             "when": _when(offering.enrollment_closes_at)
         }
-    if not is_eligible(user, offering.programme):
-        return _("This training is for %(audience)s; your account is not among them.") % {
-            "audience": offering.programme.get_audience_display().lower()
+    return None
+
+
+def enrollment_refusal(*, user, offering: Offering, now=None, nominee: bool = False) -> str | None:
+    """Why ``user`` may not enroll in ``offering`` now, in words; ``None`` if they may.
+
+    ``nominee``: someone else asks on their behalf, so the words name the person."""
+    closed = window_refusal(offering, now)
+    if closed:
+        return closed
+    if not is_eligible(user, offering):
+        audience = offering_audience(offering)
+        if nominee:
+            return _("%(name)s cannot take this offering: it is for %(audience)s.") % {
+                "name": user.full_name,
+                "audience": audience,
+            }
+        return _("This offering is for %(audience)s; your account is not among them.") % {
+            "audience": audience
         }
     if Enrollment.objects.filter(offering=offering, user=user).active().exists():
-        return _("You are already enrolled or on the waiting list for this offering.")
+        if nominee:
+            return _(
+                "%(name)s is already enrolled, on the waiting list or awaiting approval "
+                "for this offering."
+            ) % {"name": user.full_name}
+        return _(
+            "You are already enrolled, on the waiting list or awaiting approval for this offering."
+        )
     return None
 
 
@@ -44,29 +78,57 @@ def enrolled_count(offering: Offering) -> int:
     return offering.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
 
 
+def seat_or_waitlist(offering: Offering) -> str:
+    """Where an admitted person goes: a free seat, else the waiting list. The caller
+    holds the offering row's lock."""
+    if enrolled_count(offering) < offering.capacity:
+        return Enrollment.Status.ENROLLED
+    return Enrollment.Status.WAITLISTED
+
+
+def offering_started(offering: Offering, now=None) -> bool:
+    """Whether the offering's first day has begun, in the offering's own time zone."""
+    now = now or timezone.now()
+    start = datetime.datetime.combine(
+        offering.starts_on, datetime.time.min, tzinfo=ZoneInfo(offering.time_zone)
+    )
+    return now >= start
+
+
+def enrollment_notice(enrollment: Enrollment) -> str:
+    """What the person is told once they asked for a place."""
+    if enrollment.status == Enrollment.Status.PENDING:
+        return _("You asked to enroll; IOM staff will approve or decline it and e-mail you.")
+    if enrollment.status == Enrollment.Status.ENROLLED:
+        return _("You are enrolled.")
+    return _("The offering is full: you are on the waiting list.")
+
+
 @transaction.atomic
-def enrollment_create(*, user, offering: Offering) -> Enrollment:
-    """Enroll ``user`` while seats remain, else put them on the waiting list."""
+def enrollment_create(*, user, offering: Offering, nominated_by=None) -> Enrollment:
+    """Ask for ``user``'s place: awaiting approval when the offering needs it, else a
+    seat while seats remain, else the waiting list. ``nominated_by`` is the leader or
+    focal point asking on the person's behalf (``trainings.nominations``)."""
     # Lock the offering row: concurrent enrollments in the same offering queue up here.
-    offering = Offering.objects.select_for_update().get(pk=offering.pk)
-    refusal = enrollment_refusal(user=user, offering=offering)
+    offering = Offering.objects.select_for_update().select_related("programme").get(pk=offering.pk)
+    refusal = enrollment_refusal(user=user, offering=offering, nominee=nominated_by is not None)
     if refusal:
         raise ValidationError(refusal)
-    status = (
-        Enrollment.Status.ENROLLED
-        if enrolled_count(offering) < offering.capacity
-        else Enrollment.Status.WAITLISTED
-    )
-    enrollment = Enrollment(offering=offering, user=user, status=status)
+    status = Enrollment.Status.PENDING if offering.needs_approval else seat_or_waitlist(offering)
+    enrollment = Enrollment(offering=offering, user=user, status=status, nominated_by=nominated_by)
     enrollment.full_clean()
     enrollment.save()
     audit_record(
-        actor=user,
-        action="enrollment.create",
+        actor=nominated_by or user,
+        action="enrollment.nominate" if nominated_by else "enrollment.create",
         target=enrollment,
-        after=snapshot(enrollment, ["offering", "status"]),
+        after=snapshot(enrollment, AUDITED),
     )
     return enrollment
+
+
+def offering_url(offering: Offering) -> str:
+    return reverse("trainings:offering", args=[offering.pk])
 
 
 def _promote_next(offering: Offering) -> Enrollment | None:
@@ -97,7 +159,7 @@ def _promote_next(offering: Offering) -> Enrollment | None:
         context={
             "offering": offering,
             "programme": offering.programme,
-            "url": reverse("trainings:offering", args=[offering.pk]),
+            "url": offering_url(offering),
         },
         language=person.preferred_language,
         user=person,
@@ -105,19 +167,40 @@ def _promote_next(offering: Offering) -> Enrollment | None:
     return waiting
 
 
+def withdrawal_refusal(*, user, enrollment: Enrollment) -> str | None:
+    """Why ``user`` may not withdraw ``enrollment``, in words; ``None`` if they may."""
+    own = enrollment.user_id == user.pk
+    if not own and enrollment.nominated_by_id != user.pk:
+        return _("Only the person enrolled, or the person who nominated them, can withdraw.")
+    if enrollment.completed_at is not None:
+        if own:
+            return _("You completed this training; your certificate stands.")
+        return _("%(name)s completed this training; their certificate stands.") % {
+            "name": enrollment.user.full_name
+        }
+    if not enrollment.can_become(Enrollment.Status.WITHDRAWN):
+        if own:
+            return _("You have already withdrawn from this offering.")
+        return _("%(name)s no longer holds or waits for a place in this offering.") % {
+            "name": enrollment.user.full_name
+        }
+    return None
+
+
 @transaction.atomic
 def enrollment_withdraw(*, user, enrollment: Enrollment) -> Enrollment:
-    """Withdraw; a seat freed goes to the first person on the waiting list, by e-mail."""
+    """Withdraw (the person, or the person who nominated them). Before the offering's
+    first day a seat freed goes to the first person on the waiting list, by e-mail;
+    from the first day on the seat stays empty."""
     offering = (
         Offering.objects.select_for_update()
         .select_related("programme")
         .get(pk=enrollment.offering_id)
     )
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.user_id != user.pk:
-        raise ValidationError(_("Only the person enrolled can withdraw."))
-    if not enrollment.can_become(Enrollment.Status.WITHDRAWN):
-        raise ValidationError(_("You have already withdrawn from this offering."))
+    enrollment = Enrollment.objects.select_for_update().select_related("user").get(pk=enrollment.pk)
+    refusal = withdrawal_refusal(user=user, enrollment=enrollment)
+    if refusal:
+        raise ValidationError(refusal)
     before = snapshot(enrollment, ["status"])
     enrollment.status = Enrollment.Status.WITHDRAWN
     enrollment.withdrawn_at = timezone.now()
@@ -129,5 +212,21 @@ def enrollment_withdraw(*, user, enrollment: Enrollment) -> Enrollment:
         before=before,
         after=snapshot(enrollment, ["status"]),
     )
-    _promote_next(offering)
+    person = enrollment.user
+    if person.pk != user.pk:
+        email_render_and_queue(
+            to=person.email,
+            kind="training_nomination_withdrawn",
+            template="trainings/email/nomination_withdrawn",
+            context={
+                "offering": offering,
+                "programme": offering.programme,
+                "nominator": user,
+                "url": offering_url(offering),
+            },
+            language=person.preferred_language,
+            user=person,
+        )
+    if not offering_started(offering):
+        _promote_next(offering)
     return enrollment

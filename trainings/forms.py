@@ -1,14 +1,22 @@
+"""Input validation of the trainings pages: authoring, the catalogue filter,
+nominations and the approval queue."""
+
 import datetime
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries as all_countries
 
 from alliance import selectors as alliance_selectors
-from alliance.forms import CHOOSE_FROM_LIST, TranslatedChoiceField
+from alliance.forms import CHOOSE_COUNTRIES, CHOOSE_FROM_LIST, TranslatedChoiceField
+from alliance.models import Organization
+from gdpa.accounts import roles
 from gdpa.accounts.forms import time_zone_choices
+from gdpa.portal.widgets import CountrySelectMultiple
 
+from .eligibility import LEARNER_ORG_KINDS, LEARNER_ROLES
 from .models import Offering, TrainingProgramme
 
 
@@ -107,6 +115,36 @@ class OfferingForm(forms.ModelForm):
             "invalid": _("Enter the date and time like 2027-03-31 17:00"),
         },
     )
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        choices=all_countries,
+        required=False,
+        help_text=_("Where it is held or the member states it is for; leave empty for everyone."),
+        widget=CountrySelectMultiple,
+        error_messages={"invalid_choice": CHOOSE_COUNTRIES},
+    )
+    eligible_roles = forms.MultipleChoiceField(
+        label=_("Roles that may enroll"),
+        choices=[(role, roles.LABELS[role]) for role in LEARNER_ROLES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Leave empty to admit everyone in the programme's audience. A person qualifies "
+            "by holding one of the roles or by belonging to one of the organization kinds below."
+        ),
+        error_messages={"invalid_choice": _("Choose roles from the list")},
+    )
+    eligible_org_kinds = forms.MultipleChoiceField(
+        label=_("Organization kinds that may enroll"),
+        choices=[(kind, Organization.Kind(kind).label) for kind in LEARNER_ORG_KINDS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Members of verified organizations of these kinds. Leave empty to admit everyone "
+            "in the programme's audience."
+        ),
+        error_messages={"invalid_choice": _("Choose organization kinds from the list")},
+    )
 
     class Meta:
         model = Offering
@@ -116,11 +154,15 @@ class OfferingForm(forms.ModelForm):
             "ends_on",
             "time_zone",
             "venue",
+            "countries",
             "join_url",
             "capacity",
             "enrollment_opens_at",
             "enrollment_closes_at",
             "needs_approval",
+            "eligible_roles",
+            "eligible_org_kinds",
+            "completion_threshold",
             "status",
         ]
         widgets = {
@@ -142,6 +184,12 @@ class OfferingForm(forms.ModelForm):
                 "invalid": _("Enter the capacity as a whole number, like 25"),
                 "min_value": _("The capacity must be 1 or more"),
             },
+            "completion_threshold": {
+                "required": _("Enter the attendance needed to complete, from 1 to 100"),
+                "invalid": _("Enter the attendance as a whole number from 1 to 100, like 80"),
+                "min_value": _("Enter a percentage from 1 to 100"),
+                "max_value": _("Enter a percentage from 1 to 100"),
+            },
             "status": {
                 "required": _("Choose the offering's status"),
                 "invalid_choice": CHOOSE_FROM_LIST,
@@ -152,6 +200,14 @@ class OfferingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["capacity"].min_value = 1
         self.fields["capacity"].widget.attrs["min"] = 1
+        # An offering's countries come as django-countries objects; the select wants codes.
+        if self.initial.get("countries"):
+            self.initial["countries"] = [
+                getattr(c, "code", c) for c in list(self.initial["countries"])
+            ]
+        threshold = self.fields["completion_threshold"]
+        threshold.min_value, threshold.max_value = 1, 100
+        threshold.widget.attrs.update({"min": 1, "max": 100})
         current = offering.status if offering else None
         allowed = (
             {current, *Offering.TRANSITIONS[Offering.Status(current)]}
@@ -193,3 +249,69 @@ class CatalogueFilterForm(forms.Form):
             "sector": data.get("sector"),
             "language": data.get("language", ""),
         }
+
+
+class OrganizationChoiceForm(forms.Form):
+    """Which of their organizations a nominator puts members forward from (a GET form)."""
+
+    organization = forms.TypedChoiceField(
+        label=_("Organization"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose the organization"),
+            "invalid_choice": _("Choose one of your organizations from the list"),
+        },
+    )
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+
+
+class NominationForm(forms.Form):
+    """The person a leader or focal point nominates; the choices are the eligible members
+    they may nominate, but the service decides (a forged id gets a message, not a place)."""
+
+    person = forms.IntegerField(
+        label=_("Person to nominate"),
+        widget=forms.Select,
+        error_messages={
+            "required": _("Choose the person to nominate"),
+            "invalid": _("Choose a person from the list"),
+        },
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].widget.choices = [
+            ("", _("Choose a person")),
+            *((u.pk, f"{u.full_name} ({u.email})") for u in candidates),
+        ]
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for declining"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the person by e-mail and shown on their dashboard."),
+        error_messages={
+            "required": _("Enter the reason for declining"),
+            "max_length": _("Keep the reason to 1000 characters or fewer"),
+        },
+    )
+
+
+class ApprovalFilterForm(forms.Form):
+    """The approval queue's filter: one offering (always oldest request first)."""
+
+    offering = forms.TypedChoiceField(
+        label=_("Offering"),
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+
+    def __init__(self, *args, offering_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].choices = [("", _("All offerings")), *offering_choices]

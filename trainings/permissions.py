@@ -7,8 +7,11 @@ two-factor authentication passed in this session). Missing and forbidden look th
 
 from django.http import Http404
 
+from alliance.models import Membership, Organization
+from alliance.permissions import can_invite, memberships_of
 from gdpa.accounts.permissions import acting_as_staff
 
+from .eligibility import DIASPORA_KINDS
 from .models import Enrollment, Offering, TrainingProgramme
 
 
@@ -64,6 +67,87 @@ def access_own_enrollment(user, offering: Offering) -> Enrollment:
     from .selectors import active_enrollment
 
     enrollment = active_enrollment(user, offering)
+    if enrollment is None:
+        raise Http404
+    return enrollment
+
+
+# Nominations and approval ------------------------------------------------------------------
+
+
+def nominating_organizations(user, offering: Offering) -> list:
+    """The organizations whose members ``user`` may nominate for ``offering``.
+
+    Diaspora offerings: the verified diaspora and partner organizations whose members the
+    person manages (administrators and holders of the delegated right, as for
+    invitations). Government offerings: the verified government organizations of the
+    member states the person is a focal point of. Youth offerings take no nominations.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    audience = offering.programme.audience
+    memberships = memberships_of(user)
+    if audience == TrainingProgramme.Audience.DIASPORA:
+        return [
+            m.organization
+            for m in memberships
+            if m.organization.kind in DIASPORA_KINDS
+            and m.organization.is_verified
+            and can_invite(user, m.organization)
+        ]
+    if audience == TrainingProgramme.Audience.GOVERNMENT:
+        states = {
+            m.organization.member_state_id
+            for m in memberships
+            if m.organization.kind == Organization.Kind.GOVERNMENT
+            and m.organization.is_verified
+            and m.role != Membership.Role.MEMBER
+        }
+        if not states:
+            return []
+        return list(
+            Organization.objects.filter(
+                kind=Organization.Kind.GOVERNMENT,
+                status=Organization.Status.VERIFIED,
+                member_state_id__in=states,
+            ).order_by("name", "pk")
+        )
+    return []
+
+
+def access_offering_to_nominate(user, pk) -> tuple[Offering, list]:
+    """The offering and the organizations whose members the person may nominate for it;
+    404 when they may nominate nobody (or may not see the offering)."""
+    offering = access_offering(user, pk)
+    organizations = nominating_organizations(user, offering)
+    if not organizations or offering.status == Offering.Status.CANCELLED:
+        raise Http404
+    return offering, organizations
+
+
+def access_nomination(user, offering: Offering, pk) -> Enrollment:
+    """An active enrollment the person asked for on someone else's behalf; else 404."""
+    enrollment = (
+        Enrollment.objects.active()
+        .select_related("user")
+        .filter(pk=pk, offering=offering, nominated_by=user)
+        .exclude(user=user)
+        .first()
+    )
+    if enrollment is None:
+        raise Http404
+    return enrollment
+
+
+def access_enrollment_to_decide(user, pk) -> Enrollment:
+    """Any enrollment, for acting staff (the service refuses one already decided)."""
+    if not can_manage_trainings(user):
+        raise Http404
+    enrollment = (
+        Enrollment.objects.select_related("user", "offering", "offering__programme")
+        .filter(pk=pk)
+        .first()
+    )
     if enrollment is None:
         raise Http404
     return enrollment

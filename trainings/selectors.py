@@ -1,7 +1,13 @@
 """Every read of the trainings app, already shaped for its pages."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from alliance.models import Membership
+
+from .eligibility import eligible_people
 from .models import Enrollment, Offering, TrainingProgramme
 
 
@@ -52,7 +58,12 @@ def active_enrollment(user, offering: Offering) -> Enrollment | None:
     """The person's enrollment in the offering that is not withdrawn (one query)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Enrollment.objects.filter(user=user, offering=offering).active().first()
+    return (
+        Enrollment.objects.filter(user=user, offering=offering)
+        .active()
+        .select_related("nominated_by")
+        .first()
+    )
 
 
 def waitlist_position(enrollment: Enrollment) -> int | None:
@@ -70,11 +81,91 @@ def waitlist_position(enrollment: Enrollment) -> int | None:
 
 
 def enrollments_of(user, limit: int = 10) -> list[Enrollment]:
-    """The person's current enrollments, newest first, with their offering and
-    programme (one query)."""
+    """The person's enrollments that still matter, soonest offering first, with their
+    offering and programme (one query): active ones (awaiting approval, enrolled,
+    waiting) and those declined for an offering that has not ended (with the reason)."""
+    today = timezone.localdate()
     return list(
         Enrollment.objects.filter(user=user)
-        .active()
+        .filter(
+            ~Q(status__in=Enrollment.CLOSED_STATUSES)
+            | Q(status=Enrollment.Status.DECLINED, offering__ends_on__gte=today)
+        )
         .select_related("offering", "offering__programme")
         .order_by("offering__starts_on", "pk")[:limit]
     )
+
+
+# Nominations and approval ------------------------------------------------------------------
+
+
+def nomination_candidates(*, offering: Offering, organization, nominator) -> QuerySet:
+    """The members of ``organization`` the nominator may put forward for ``offering``:
+    eligible, without a place or a request already, themselves left out (one query)."""
+    taken = Enrollment.objects.filter(offering=offering).active().values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(memberships__organization=organization)
+        .filter(eligible_people(offering))
+        .exclude(pk=nominator.pk)
+        .exclude(pk__in=taken)
+        .order_by("full_name", "email", "pk")
+    )
+
+
+def nominations_by(user, offering: Offering) -> QuerySet[Enrollment]:
+    """The people ``user`` nominated for ``offering``, most recent first, whatever became
+    of them (one query per page)."""
+    return (
+        Enrollment.objects.filter(offering=offering, nominated_by=user)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _enrolled_in_offering():
+    return Coalesce(
+        Subquery(
+            Enrollment.objects.filter(
+                offering=OuterRef("offering"), status=Enrollment.Status.ENROLLED
+            )
+            .order_by()
+            .values("offering")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def pending_enrollments(*, offering_id: int | None = None) -> QuerySet[Enrollment]:
+    """Enrollments awaiting IOM approval, oldest first, each with its person, their
+    organizations, who nominated them and the offering's seats taken (a fixed number of
+    queries per page)."""
+    pending = Enrollment.objects.filter(status=Enrollment.Status.PENDING)
+    if offering_id:
+        pending = pending.filter(offering_id=offering_id)
+    return (
+        pending.select_related("user", "nominated_by", "offering", "offering__programme")
+        .prefetch_related(
+            Prefetch(
+                "user__memberships",
+                queryset=Membership.objects.select_related("organization"),
+                to_attr="training_memberships",
+            )
+        )
+        .annotate(offering_enrolled=_enrolled_in_offering())
+        .order_by("created_at", "pk")
+    )
+
+
+def offerings_awaiting_approval() -> list[tuple[int, str]]:
+    """The offerings with enrollments awaiting approval, as filter choices (one query)."""
+    offerings = (
+        Offering.objects.filter(enrollments__status=Enrollment.Status.PENDING)
+        .select_related("programme")
+        .distinct()
+        .order_by("starts_on", "pk")
+    )
+    return [(o.pk, str(o)) for o in offerings]

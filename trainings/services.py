@@ -1,4 +1,5 @@
-"""Every write of the trainings app: programmes and offerings (staff authoring)."""
+"""Every write of the trainings app: programmes and offerings (staff authoring) here;
+enrollment, nominations and approval in their own modules, re-exported below."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gdpa.audit.services import audit_record, snapshot
 
+from .eligibility import LEARNER_ORG_KINDS, LEARNER_ROLES
 from .models import Offering, TrainingProgramme
 
 PROGRAMME_FIELDS = [
@@ -29,6 +31,10 @@ OFFERING_FIELDS = [
     "enrollment_closes_at",
     "needs_approval",
     "status",
+    "eligible_roles",
+    "eligible_org_kinds",
+    "completion_threshold",
+    "countries",
 ]
 
 
@@ -89,6 +95,10 @@ def _validate_offering(offering: Offering) -> None:
         and offering.enrollment_closes_at <= offering.enrollment_opens_at
     ):
         errors.setdefault("enrollment_closes_at", _("Enrollment must close after it opens."))
+    if set(offering.eligible_roles or []) - set(LEARNER_ROLES):
+        errors.setdefault("eligible_roles", _("Choose roles from the list"))
+    if set(offering.eligible_org_kinds or []) - set(LEARNER_ORG_KINDS):
+        errors.setdefault("eligible_org_kinds", _("Choose organization kinds from the list"))
     mode = offering.programme.mode
     if mode != TrainingProgramme.Mode.IN_PERSON and not offering.join_url:
         errors.setdefault("join_url", _("An online or blended training needs a join link."))
@@ -172,19 +182,32 @@ def offering_transition(*, actor, offering: Offering, status: str) -> Offering:
 
 # Enrollment lives in its own module (one concern per module); re-exported here so every
 # write of the app is reachable as ``trainings.services.<name>``.
+from .approval import enrollment_approve, enrollment_decline  # noqa: E402
 from .enrollment import (  # noqa: E402
     enrollment_create,
+    enrollment_notice,
     enrollment_refusal,
     enrollment_withdraw,
+    offering_started,
+    window_refusal,
+    withdrawal_refusal,
 )
+from .nominations import nomination_create  # noqa: E402
 
 __all__ = [
+    "enrollment_approve",
     "enrollment_create",
+    "enrollment_decline",
+    "enrollment_notice",
     "enrollment_refusal",
     "enrollment_withdraw",
+    "nomination_create",
     "offering_create",
+    "offering_started",
     "offering_transition",
     "offering_update",
     "programme_create",
     "programme_update",
+    "window_refusal",
+    "withdrawal_refusal",
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import learner, public, staff
+from .views import approvals, learner, nominations, public, staff
 
 app_name = "trainings"
 
@@ -15,4 +15,13 @@ urlpatterns = [
     path("staff/<int:pk>/", staff.programme_edit, name="programme_edit"),
     path("staff/<int:pk>/offerings/new/", staff.offering_create, name="offering_create"),
     path("staff/offerings/<int:pk>/", staff.offering_edit, name="offering_edit"),
+    path("offerings/<int:pk>/nominate/", nominations.nominate, name="nominate"),
+    path(
+        "offerings/<int:pk>/nominees/<int:enrollment_pk>/withdraw/",
+        nominations.nominee_withdraw,
+        name="nominee_withdraw",
+    ),
+    path("staff/approvals/", approvals.approval_queue, name="approval_queue"),
+    path("staff/approvals/<int:pk>/approve/", approvals.approval_approve, name="approval_approve"),
+    path("staff/approvals/<int:pk>/decline/", approvals.approval_decline, name="approval_decline"),
 ]

@@ -46,3 +46,32 @@ def make_offering(staff, make_programme):
         )
 
     return _make
+
+
+@pytest.fixture
+def young_person(db):
+    """A youth participant (the kernel's youth role) with no organization."""
+    from tests import factories
+    from youth.services import youth_profile_create
+
+    person = factories.make_user(full_name="Young Person")
+    youth_profile_create(
+        user=person,
+        date_of_birth=datetime.date(2000, 6, 1),
+        heritage_countries=["PE"],
+        consent=True,
+    )
+    return person
+
+
+@pytest.fixture
+def diaspora_offering(make_programme, make_offering):
+    """An open offering of a programme for diaspora leaders and organizations."""
+
+    def _make(**overrides):
+        return make_offering(
+            programme=make_programme(title="Diaspora investment", audience="diaspora"),
+            **overrides,
+        )
+
+    return _make

@@ -88,6 +88,7 @@ def test_staff_create_an_offering_with_its_window_in_utc(client, staff, make_pro
             "capacity": "25",
             "enrollment_opens_at": "2030-09-01T09:00",
             "enrollment_closes_at": "2030-09-20T17:00",
+            "completion_threshold": "80",
             "status": "open",
         },
     )

@@ -44,15 +44,15 @@ def youth(db):
 
 
 def test_eligibility_follows_the_programme_audience(
-    staff, focal_point, government, leader, member, partner, youth, make_programme
+    staff, focal_point, government, leader, member, partner, youth, make_programme, make_offering
 ):
     gov_member = factories.add_member(staff=staff, organization=government)
     no_org = factories.make_user()
     pending_admin = factories.make_user()
     factories.make_organization(admin=pending_admin)
-    officials = make_programme(audience="government")
-    diaspora = make_programme(audience="diaspora")
-    young = make_programme(audience="youth")
+    officials = make_offering(programme=make_programme(audience="government"))
+    diaspora = make_offering(programme=make_programme(audience="diaspora"))
+    young = make_offering(programme=make_programme(audience="youth"))
     assert is_eligible(focal_point, officials) and is_eligible(gov_member, officials)
     assert not is_eligible(leader, officials) and not is_eligible(youth, officials)
     assert is_eligible(leader, diaspora) and is_eligible(member, diaspora)

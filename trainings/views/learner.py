@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gdpa.portal.htmx import attempt, is_partial_request, render_region
 
 from .. import permissions, services
-from ..models import Enrollment
+from .nominations import withdraw_confirm_context
 from .public import offering_context
 
 
@@ -19,11 +19,7 @@ def enroll(request, pk: int):
     ok, notice = attempt(
         request,
         lambda: services.enrollment_create(user=request.user, offering=offering),
-        lambda saved: (
-            _("You are enrolled.")
-            if saved.status == Enrollment.Status.ENROLLED
-            else _("The offering is full: you are on the waiting list.")
-        ),
+        services.enrollment_notice,
     )
     if not is_partial_request(request):
         return redirect("trainings:offering", offering.pk)
@@ -44,7 +40,7 @@ def withdraw(request, pk: int):
         return render(
             request,
             "trainings/withdraw_confirm.html",
-            {"offering": offering, "programme": offering.programme, "enrollment": enrollment},
+            withdraw_confirm_context(request, offering, enrollment),
         )
     ok, notice = attempt(
         request,

@@ -6,7 +6,9 @@ from django.shortcuts import render
 from gdpa.portal.htmx import render_region
 
 from .. import permissions, selectors, services
+from ..eligibility import offering_audience
 from ..forms import CatalogueFilterForm
+from .nominations import nominator_context
 
 PROGRAMMES_PER_PAGE = 20
 
@@ -56,6 +58,8 @@ def offering_context(request, offering, **extra) -> dict:
         if enrollment or not request.user.is_authenticated
         else services.enrollment_refusal(user=request.user, offering=offering),
         "can_manage": permissions.can_manage_trainings(request.user),
+        "audience": offering_audience(offering),
+        **nominator_context(request, offering),
         **extra,
     }
 
