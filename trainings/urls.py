@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import learner, public, staff
+from .views import learner, meetings, public, staff
 
 app_name = "trainings"
 
@@ -15,4 +15,13 @@ urlpatterns = [
     path("staff/<int:pk>/", staff.programme_edit, name="programme_edit"),
     path("staff/<int:pk>/offerings/new/", staff.offering_create, name="offering_create"),
     path("staff/offerings/<int:pk>/", staff.offering_edit, name="offering_edit"),
+    path("offerings/<int:pk>/check-in/", meetings.checkin, name="checkin"),
+    path("offerings/<int:pk>/remind/", meetings.window_reminder, name="window_reminder"),
+    path("staff/offerings/<int:pk>/meetings/", meetings.meetings, name="meetings"),
+    path("staff/offerings/<int:pk>/meetings/new/", meetings.meeting_create, name="meeting_create"),
+    path("staff/meetings/<int:pk>/", meetings.meeting_edit, name="meeting_edit"),
+    path("staff/meetings/<int:pk>/delete/", meetings.meeting_delete, name="meeting_delete"),
+    path("staff/meetings/<int:pk>/attendance/", meetings.attendance, name="attendance"),
+    path("staff/meetings/<int:pk>/check-in/open/", meetings.checkin_open, name="checkin_open"),
+    path("staff/meetings/<int:pk>/check-in/close/", meetings.checkin_close, name="checkin_close"),
 ]
