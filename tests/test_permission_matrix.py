@@ -13,6 +13,7 @@ once per run of this module and every request is rolled back after its test.
 import datetime
 from dataclasses import dataclass, field
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,6 +25,7 @@ from alliance import services
 from alliance.models import AllianceSession, Membership, Organization, Participant
 from gdpa.notify.models import OutboundEmail
 from tests import factories
+from trainings import meetings as training_meetings
 from trainings import services as training_services
 from trainings.models import Offering, TrainingProgramme
 
@@ -241,6 +243,21 @@ ROWS = [
     Row("trainings:programme_edit", staff_only(), kwargs="programme"),
     Row("trainings:offering_create", staff_only(), kwargs="programme"),
     Row("trainings:offering_edit", staff_only(), kwargs="offering"),
+    # An empty check-in code is explained on the offering page (not enrolled: said too).
+    Row("trainings:checkin", signed_in(422), "post", "offering"),
+    Row("trainings:window_reminder", signed_in(302), "post", "offering", {"remind": "on"}),
+    Row("trainings:meetings", staff_only(), kwargs="offering"),
+    Row("trainings:meeting_create", staff_only(), kwargs="offering"),
+    Row("trainings:meeting_create", staff_only(422), "post", "offering", label="empty"),
+    Row("trainings:meeting_edit", staff_only(), kwargs="meeting"),
+    Row("trainings:meeting_edit", staff_only(422), "post", "meeting", label="empty"),
+    Row("trainings:meeting_delete", staff_only(), kwargs="meeting", label="confirmation"),
+    Row("trainings:meeting_delete", staff_only(302), "post", "meeting"),
+    Row("trainings:attendance", staff_only(), kwargs="meeting"),
+    # Before the meeting the save is refused and flashed on the page it redirects to.
+    Row("trainings:attendance", staff_only(302), "post", "meeting", label="save"),
+    Row("trainings:checkin_open", staff_only(302), "post", "meeting"),
+    Row("trainings:checkin_close", staff_only(302), "post", "meeting"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -382,6 +399,16 @@ def _build_world() -> dict:
     )
     training_services.enrollment_create(user=focal_point, offering=offering)
     focal_invitation = Participant.objects.get(session=session, email=focal_point.email.lower())
+    meeting_start = datetime.datetime.combine(
+        offering.starts_on, datetime.time(9), tzinfo=ZoneInfo(offering.time_zone)
+    )
+    meeting = training_meetings.meeting_create(
+        actor=staff,
+        offering=offering,
+        title="Opening",
+        starts_at=meeting_start,
+        ends_at=meeting_start + datetime.timedelta(hours=2),
+    )
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -417,6 +444,7 @@ def _build_world() -> dict:
         "programme": {"pk": programme.pk},
         "offering": {"pk": offering.pk},
         "email": {"pk": OutboundEmail.objects.order_by("pk").first().pk},
+        "meeting": {"pk": meeting.pk},
     }
 
 
