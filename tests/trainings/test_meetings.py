@@ -209,3 +209,23 @@ def test_every_action_the_meeting_services_record_has_words():
         codes |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', (root / f"{name}.py").read_text()))
     assert len(codes) == 10
     assert not {c for c in codes if registry.action(c) is None}
+
+
+def test_the_offering_page_runs_a_fixed_number_of_queries_as_meetings_grow(
+    client, make_offering, make_meeting, enroll_officials, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    offering = make_offering(ends_on=timezone.now().date() + datetime.timedelta(days=60))
+    (learner,) = enroll_officials(offering, 1)
+    make_meeting(offering, day=0)
+    client.force_login(learner)
+    url = reverse("trainings:offering", args=[offering.pk])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for day in range(1, 15):
+        make_meeting(offering, day=day)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert "You attended 0 of 15 meetings." in page
