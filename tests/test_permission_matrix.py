@@ -13,6 +13,7 @@ once per run of this module and every request is rolled back after its test.
 import datetime
 from dataclasses import dataclass, field
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,6 +25,7 @@ from alliance import services
 from alliance.models import AllianceSession, Membership, Organization, Participant
 from gdpa.notify.models import OutboundEmail
 from tests import factories
+from trainings import meetings as training_meetings
 from trainings import services as training_services
 from trainings.models import Offering, TrainingProgramme
 
@@ -276,6 +278,21 @@ ROWS = [
         "pending_enrollment",
         {"reason": "This cohort is for another region"},
     ),
+    # An empty check-in code is explained on the offering page (not enrolled: said too).
+    Row("trainings:checkin", signed_in(422), "post", "offering"),
+    Row("trainings:window_reminder", signed_in(302), "post", "offering", {"remind": "on"}),
+    Row("trainings:meetings", staff_only(), kwargs="offering"),
+    Row("trainings:meeting_create", staff_only(), kwargs="offering"),
+    Row("trainings:meeting_create", staff_only(422), "post", "offering", label="empty"),
+    Row("trainings:meeting_edit", staff_only(), kwargs="meeting"),
+    Row("trainings:meeting_edit", staff_only(422), "post", "meeting", label="empty"),
+    Row("trainings:meeting_delete", staff_only(), kwargs="meeting", label="confirmation"),
+    Row("trainings:meeting_delete", staff_only(302), "post", "meeting"),
+    Row("trainings:attendance", staff_only(), kwargs="meeting"),
+    # Before the meeting the save is refused and flashed on the page it redirects to.
+    Row("trainings:attendance", staff_only(302), "post", "meeting", label="save"),
+    Row("trainings:checkin_open", staff_only(302), "post", "meeting"),
+    Row("trainings:checkin_close", staff_only(302), "post", "meeting"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -445,6 +462,16 @@ def _build_world() -> dict:
     pending_enrollment = training_services.enrollment_create(
         user=member, offering=diaspora_offering
     )
+    meeting_start = datetime.datetime.combine(
+        offering.starts_on, datetime.time(9), tzinfo=ZoneInfo(offering.time_zone)
+    )
+    meeting = training_meetings.meeting_create(
+        actor=staff,
+        offering=offering,
+        title="Opening",
+        starts_at=meeting_start,
+        ends_at=meeting_start + datetime.timedelta(hours=2),
+    )
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -483,6 +510,7 @@ def _build_world() -> dict:
         "diaspora_offering": {"pk": diaspora_offering.pk},
         "nomination": {"pk": offering.pk, "enrollment_pk": nomination.pk},
         "pending_enrollment": {"pk": pending_enrollment.pk},
+        "meeting": {"pk": meeting.pk},
     }
 
 

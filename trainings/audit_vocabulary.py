@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Organization
 from gdpa.accounts import roles
+from gdpa.audit import formatters
 from gdpa.audit.formatters import choices, countries
 from gdpa.audit.registry import register_action, register_field, register_values
 
@@ -22,6 +23,22 @@ def register_audit_vocabulary() -> None:
     register_action("enrollment.nominate", _("Nominated someone for a training"))
     register_action("enrollment.approve", _("Training enrollment approved"))
     register_action("enrollment.decline", _("Training enrollment declined"))
+    register_action("meeting.create", _("Training meeting added"))
+    register_action("meeting.update", _("Training meeting changed"))
+    register_action("meeting.delete", _("Training meeting deleted"))
+    register_action("meeting.attendance", _("Training attendance recorded"))
+    register_action("meeting.checkin_open", _("Training check-in opened"))
+    register_action("meeting.checkin_close", _("Training check-in closed"))
+    register_action("meeting.checkin", _("Checked in to a training meeting"))
+    register_action("enrollment.completion", _("Training completion changed"))
+    register_action("training_reminder.request", _("Asked for a reminder before enrollment closes"))
+    register_action(
+        "training_reminder.cancel", _("Cancelled the reminder before enrollment closes")
+    )
+    register_field("meeting", "starts_at", _("start"), formatters.datetime)
+    register_field("meeting", "ends_at", _("end"), formatters.datetime)
+    register_field("meeting", "sequence", _("schedule version"))
+    register_field("enrollment.completion", "completed_at", _("completed"), formatters.datetime)
     register_values(
         "notify.outboundemail",
         "kind",
@@ -31,6 +48,9 @@ def register_audit_vocabulary() -> None:
             ("training_approved", _("Training enrollment approved")),
             ("training_declined", _("Training enrollment declined")),
             ("training_promoted", _("Promoted from a training's waiting list")),
+            ("training_meeting_24h", _("Training meeting reminder, a day before")),
+            ("training_meeting_1h", _("Training meeting reminder, an hour before")),
+            ("training_window_closing", _("Training enrollment closing soon")),
         ],
     )
     register_field(

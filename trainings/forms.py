@@ -2,6 +2,7 @@
 nominations and the approval queue."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
 from alliance import selectors as alliance_selectors
-from alliance.forms import CHOOSE_COUNTRIES, CHOOSE_FROM_LIST, TranslatedChoiceField
+from alliance.forms import CHOOSE_COUNTRIES, CHOOSE_FROM_LIST, TranslatedChoiceField, WallClockField
 from alliance.models import Organization
 from gdpa.accounts import roles
 from gdpa.accounts.forms import time_zone_choices
@@ -315,3 +316,108 @@ class ApprovalFilterForm(forms.Form):
     def __init__(self, *args, offering_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offering"].choices = [("", _("All offerings")), *offering_choices]
+
+
+# Meetings, check-in and reminders -------------------------------------------------------
+
+
+class OfferingWallClockField(WallClockField):
+    """A date and time as read on a clock in the offering's time zone (the form's
+    ``zone``), which the hint names; the form turns it into UTC."""
+
+    def get_bound_field(self, form, field_name):
+        bound = forms.BoundField(form, self, field_name)
+        bound.help_text = self.hint(form.zone)
+        return bound
+
+
+class MeetingForm(forms.Form):
+    #: The service's UTC fields and the wall-clock fields that stand for them here.
+    SERVICE_FIELDS = {"starts_at": "start", "ends_at": "end"}
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        error_messages={"required": _("Enter the meeting's title")},
+    )
+    start = OfferingWallClockField(
+        label=_("Start"),
+        error_messages={
+            "required": _("Enter the meeting's start time"),
+            "invalid": _("Enter the start as a date and a time, like 2027-12-25 14:30"),
+        },
+    )
+    end = OfferingWallClockField(
+        label=_("End"),
+        error_messages={
+            "required": _("Enter the meeting's end time"),
+            "invalid": _("Enter the end as a date and a time, like 2027-12-25 16:00"),
+        },
+    )
+
+    def __init__(self, *args, offering: Offering | None = None, meeting=None, **kwargs):
+        self.zone = offering.time_zone if offering else "UTC"
+        self.meeting = meeting
+        if meeting is not None and "initial" not in kwargs:
+            zone = ZoneInfo(self.zone)
+            kwargs["initial"] = {
+                "title": meeting.title,
+                "start": meeting.starts_at.astimezone(zone).replace(tzinfo=None),
+                "end": meeting.ends_at.astimezone(zone).replace(tzinfo=None),
+            }
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        from alliance.services.sessions import local_to_utc
+
+        data = super().clean()
+        for field, target in self.SERVICE_FIELDS.items():
+            wall_clock = data.get(target)
+            if wall_clock is None:
+                continue
+            kept = self._unchanged(wall_clock, field)
+            if kept is not None:
+                data[field] = kept
+                continue
+            try:
+                data[field] = local_to_utc(wall_clock, self.zone, target)
+            except forms.ValidationError as error:
+                self.add_error(target, error.error_dict[target])
+        return data
+
+    def _unchanged(self, wall_clock: datetime.datetime, field: str):
+        """The meeting's own time when the form shows it unchanged (the form has no
+        seconds, so re-reading the minute must not count as a new time)."""
+        if self.meeting is None:
+            return None
+        current = getattr(self.meeting, field)
+        shown = current.astimezone(ZoneInfo(self.zone)).replace(
+            tzinfo=None, second=0, microsecond=0
+        )
+        return current if wall_clock == shown else None
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {"title": data["title"], "starts_at": data["starts_at"], "ends_at": data["ends_at"]}
+
+
+class CheckinCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code shown in the room"),
+        max_length=12,
+        error_messages={
+            "required": _("Enter the code shown in the room"),
+            "max_length": _("Enter the code shown in the room, like K7M2QP"),
+        },
+    )
+
+
+class WindowReminderForm(forms.Form):
+    remind = forms.ChoiceField(
+        choices=[("on", _("Remind me")), ("off", _("Don't remind me"))],
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose whether to be reminded"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
+    )

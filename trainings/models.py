@@ -1,5 +1,7 @@
 """Training programmes and their offerings (cohorts)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -341,3 +343,70 @@ class MeetingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment.user} @ {self.meeting}"
+
+
+class TrainingReminder(models.Model):
+    """One reminder e-mail owed to one person; the row, not the broker, decides whether
+    it went (``sent_at`` is set once, whether it was sent or no longer applied).
+
+    Meeting reminders go to every enrolled learner before each meeting: the periodic
+    sweep writes their rows when they fall due, for the meeting's current ``sequence``,
+    so a meeting that moves gets new rows and the old ones are never sent. The
+    window-closing reminder is asked for by a person on the offering page and falls due
+    ``WINDOW_CLOSING_BEFORE`` the offering's current closing time.
+    """
+
+    class Kind(models.TextChoices):
+        MEETING_24H = "meeting_24h", _("24 hours before a meeting")
+        MEETING_1H = "meeting_1h", _("1 hour before a meeting")
+        WINDOW_CLOSING = "window_closing", _("Before enrollment closes")
+
+    #: How long before a meeting starts each meeting reminder falls due.
+    MEETING_OFFSETS = {
+        Kind.MEETING_24H: timedelta(hours=24),
+        Kind.MEETING_1H: timedelta(hours=1),
+    }
+    WINDOW_CLOSING_BEFORE = timedelta(hours=48)
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="training_reminders",
+    )
+    offering = models.ForeignKey(
+        Offering, verbose_name=_("offering"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    meeting = models.ForeignKey(
+        TrainingMeeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        null=True,
+        blank=True,
+    )
+    #: The meeting ``sequence`` this reminder was written for (0 for the window).
+    sequence = models.PositiveIntegerField(_("schedule version"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("handled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("training reminder")
+        verbose_name_plural = _("training reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "user", "meeting", "sequence"],
+                condition=Q(meeting__isnull=False),
+                name="trainings_meeting_reminder_once",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "user", "offering"],
+                condition=Q(meeting__isnull=True),
+                name="trainings_offering_reminder_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["sent_at", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user_id}"

@@ -151,3 +151,19 @@ def access_enrollment_to_decide(user, pk) -> Enrollment:
     if enrollment is None:
         raise Http404
     return enrollment
+
+
+def access_meeting_to_manage(user, pk):
+    """A training meeting, with its offering and programme, for acting staff only."""
+    from .models import TrainingMeeting
+
+    if not can_manage_trainings(user):
+        raise Http404
+    meeting = (
+        TrainingMeeting.objects.select_related("offering", "offering__programme")
+        .filter(pk=pk)
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting

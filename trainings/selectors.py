@@ -169,3 +169,88 @@ def offerings_awaiting_approval() -> list[tuple[int, str]]:
         .order_by("starts_on", "pk")
     )
     return [(o.pk, str(o)) for o in offerings]
+
+
+# Meetings, attendance and completion --------------------------------------------------------
+
+
+def meetings_for_staff(offering: Offering) -> QuerySet:
+    """The offering's meetings, each with how many learners attended (one query)."""
+    from .models import TrainingMeeting
+
+    return (
+        TrainingMeeting.objects.filter(offering=offering)
+        .annotate(attended_count=Count("attendance"))
+        .order_by("starts_at", "pk")
+    )
+
+
+def attendance_rows(meeting) -> QuerySet[Enrollment]:
+    """The learners enrolled in the meeting's offering, each with how they were recorded
+    at this meeting (``present_method``, None when absent) and how many of the
+    offering's meetings they attended: one query per page whatever the number."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import MeetingAttendance
+
+    return (
+        Enrollment.objects.filter(
+            offering_id=meeting.offering_id, status=Enrollment.Status.ENROLLED
+        )
+        .select_related("user")
+        .annotate(
+            present_method=Subquery(
+                MeetingAttendance.objects.filter(meeting=meeting, enrollment=OuterRef("pk")).values(
+                    "method"
+                )[:1]
+            ),
+            attended_count=Count(
+                "attendance", filter=Q(attendance__meeting__offering_id=meeting.offering_id)
+            ),
+        )
+        .order_by("user__full_name", "pk")
+    )
+
+
+def meetings_panel(user, offering: Offering, enrollment: Enrollment | None) -> dict:
+    """What ``trainings/_meetings.html`` shows on the offering page: the meetings, the
+    viewer's own attendance and completion, the check-in form while a meeting is under
+    way, and the reminder before enrollment closes. A fixed number of queries."""
+    from django.utils import timezone
+
+    from .attendance import in_checkin_window
+    from .forms import CheckinCodeForm
+    from .models import MeetingAttendance
+    from .reminders import window_reminder_of, window_reminder_refusal
+
+    now = timezone.now()
+    meetings = list(offering.meetings.order_by("starts_at", "pk"))
+    enrolled = enrollment is not None and enrollment.status == Enrollment.Status.ENROLLED
+    attended = (
+        set(
+            MeetingAttendance.objects.filter(enrollment=enrollment).values_list(
+                "meeting_id", flat=True
+            )
+        )
+        if enrolled
+        else set()
+    )
+    for meeting in meetings:
+        meeting.viewer_attended = meeting.pk in attended
+    signed_in = getattr(user, "is_authenticated", False)
+    may_ask = signed_in and enrollment is None
+    reminder = window_reminder_of(user, offering) if may_ask else None
+    return {
+        "meetings": meetings,
+        "enrolled": enrolled,
+        "attended_count": len(attended),
+        "completed_at": enrollment.completed_at if enrolled else None,
+        "checkin_meeting": next((m for m in meetings if in_checkin_window(m, now)), None)
+        if enrolled
+        else None,
+        "checkin_form": CheckinCodeForm(auto_id="checkin-%s"),
+        "window_reminder": reminder,
+        "can_ask_reminder": may_ask
+        and reminder is None
+        and window_reminder_refusal(user=user, offering=offering, now=now) is None,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import approvals, learner, nominations, public, staff
+from .views import approvals, learner, meetings, nominations, public, staff
 
 app_name = "trainings"
 
@@ -24,4 +24,13 @@ urlpatterns = [
     path("staff/approvals/", approvals.approval_queue, name="approval_queue"),
     path("staff/approvals/<int:pk>/approve/", approvals.approval_approve, name="approval_approve"),
     path("staff/approvals/<int:pk>/decline/", approvals.approval_decline, name="approval_decline"),
+    path("offerings/<int:pk>/check-in/", meetings.checkin, name="checkin"),
+    path("offerings/<int:pk>/remind/", meetings.window_reminder, name="window_reminder"),
+    path("staff/offerings/<int:pk>/meetings/", meetings.meetings, name="meetings"),
+    path("staff/offerings/<int:pk>/meetings/new/", meetings.meeting_create, name="meeting_create"),
+    path("staff/meetings/<int:pk>/", meetings.meeting_edit, name="meeting_edit"),
+    path("staff/meetings/<int:pk>/delete/", meetings.meeting_delete, name="meeting_delete"),
+    path("staff/meetings/<int:pk>/attendance/", meetings.attendance, name="attendance"),
+    path("staff/meetings/<int:pk>/check-in/open/", meetings.checkin_open, name="checkin_open"),
+    path("staff/meetings/<int:pk>/check-in/close/", meetings.checkin_close, name="checkin_close"),
 ]

@@ -292,5 +292,6 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-emails": {"task": "gdpa.notify.tasks.sweep_emails", "schedule": 300.0},
     "session-reminders": {"task": "alliance.tasks.dispatch_reminders", "schedule": 60.0},
     "sweep-session-mail": {"task": "alliance.tasks.sweep_session_mail", "schedule": 300.0},
+    "training-reminders": {"task": "trainings.tasks.send_training_reminders", "schedule": 60.0},
 }
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

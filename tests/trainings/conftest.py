@@ -75,3 +75,51 @@ def diaspora_offering(make_programme, make_offering):
         )
 
     return _make
+
+
+def meeting_time(offering, day: int = 0, hour: int = 9):
+    """A time on the offering's ``day``-th day, as read on a clock in its zone."""
+    from zoneinfo import ZoneInfo
+
+    local = datetime.datetime.combine(
+        offering.starts_on + datetime.timedelta(days=day), datetime.time(hour)
+    )
+    return local.replace(tzinfo=ZoneInfo(offering.time_zone))
+
+
+@pytest.fixture
+def make_meeting(staff):
+    """A meeting of the offering on its ``day``-th day at ``hour`` (its zone), through
+    the service."""
+    from trainings.meetings import meeting_create
+
+    def _make(offering, *, day: int = 0, hour: int = 9, hours: int = 2, title: str = ""):
+        start = meeting_time(offering, day, hour)
+        return meeting_create(
+            actor=staff,
+            offering=offering,
+            title=title or f"Day {day + 1}",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=hours),
+        )
+
+    return _make
+
+
+@pytest.fixture
+def enroll_officials(staff, government):
+    """``n`` new officials of the government, each enrolled (or waitlisted) in turn."""
+    from tests import factories
+
+    def _enroll(offering, n: int, **user_fields):
+        people = [
+            factories.add_member(
+                staff=staff, organization=government, user=factories.make_user(**user_fields)
+            )
+            for _ in range(n)
+        ]
+        for person in people:
+            services.enrollment_create(user=person, offering=offering)
+        return people
+
+    return _enroll

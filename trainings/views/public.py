@@ -60,6 +60,7 @@ def offering_context(request, offering, **extra) -> dict:
         "can_manage": permissions.can_manage_trainings(request.user),
         "audience": offering_audience(offering),
         **nominator_context(request, offering),
+        "meetings_panel": selectors.meetings_panel(request.user, offering, enrollment),
         **extra,
     }
 
