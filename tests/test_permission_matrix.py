@@ -241,6 +241,18 @@ ROWS = [
     Row("trainings:programme_edit", staff_only(), kwargs="programme"),
     Row("trainings:offering_create", staff_only(), kwargs="programme"),
     Row("trainings:offering_edit", staff_only(), kwargs="offering"),
+    # Feedback: the enrolled learner once the offering has started; others get the reason.
+    Row("trainings:feedback", {**signed_in(403), "focal_point": 200}, kwargs="started_offering"),
+    Row(
+        "trainings:feedback",
+        {**signed_in(403), "focal_point": 302},
+        "post",
+        "started_offering",
+        {"overall": "4", "content": "4", "facilitation": "5", "relevance": "3"},
+        label="saves",
+    ),
+    Row("trainings:offering_feedback", staff_only(), kwargs="started_offering"),
+    Row("trainings:offering_figures", staff_only(), kwargs="started_offering"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -382,6 +394,20 @@ def _build_world() -> dict:
     )
     training_services.enrollment_create(user=focal_point, offering=offering)
     focal_invitation = Participant.objects.get(session=session, email=focal_point.email.lower())
+    started_offering = training_services.offering_create(
+        actor=staff,
+        programme=programme,
+        title="Started cohort",
+        starts_on=(timezone.now() - datetime.timedelta(days=2)).date(),
+        ends_on=(timezone.now() + datetime.timedelta(days=2)).date(),
+        time_zone="UTC",
+        join_url="https://meet.example.org/started",
+        capacity=20,
+        enrollment_opens_at=timezone.now() - datetime.timedelta(days=5),
+        enrollment_closes_at=timezone.now() + datetime.timedelta(days=1),
+        status=Offering.Status.OPEN,
+    )
+    training_services.enrollment_create(user=focal_point, offering=started_offering)
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -417,6 +443,7 @@ def _build_world() -> dict:
         "programme": {"pk": programme.pk},
         "offering": {"pk": offering.pk},
         "email": {"pk": OutboundEmail.objects.order_by("pk").first().pk},
+        "started_offering": {"pk": started_offering.pk},
     }
 
 

@@ -14,3 +14,5 @@ def register_audit_vocabulary() -> None:
     register_action("enrollment.create", _("Enrolled in a training"))
     register_action("enrollment.withdraw", _("Withdrew from a training"))
     register_action("enrollment.promote", _("Promoted from a training's waiting list"))
+    register_action("training_feedback.create", _("Training feedback given"))
+    register_action("training_feedback.update", _("Training feedback changed"))

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import feedback as feedback_views
 from .views import learner, public, staff
 
 app_name = "trainings"
@@ -15,4 +16,15 @@ urlpatterns = [
     path("staff/<int:pk>/", staff.programme_edit, name="programme_edit"),
     path("staff/<int:pk>/offerings/new/", staff.offering_create, name="offering_create"),
     path("staff/offerings/<int:pk>/", staff.offering_edit, name="offering_edit"),
+    path("offerings/<int:pk>/feedback/", feedback_views.feedback, name="feedback"),
+    path(
+        "staff/offerings/<int:pk>/feedback/",
+        feedback_views.offering_feedback,
+        name="offering_feedback",
+    ),
+    path(
+        "staff/offerings/<int:pk>/figures/",
+        feedback_views.offering_figures,
+        name="offering_figures",
+    ),
 ]
