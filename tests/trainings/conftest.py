@@ -46,3 +46,18 @@ def make_offering(staff, make_programme):
         )
 
     return _make
+
+
+@pytest.fixture
+def make_officials(staff, government):
+    """``n`` new members of the government organization (eligible for government
+    programmes), with a profile's gender and country of residence if given."""
+    from tests import factories
+
+    def _make(n, **profile):
+        people = [factories.add_member(staff=staff, organization=government) for _ in range(n)]
+        if profile:
+            type(people[0]).objects.filter(pk__in=[p.pk for p in people]).update(**profile)
+        return people
+
+    return _make
