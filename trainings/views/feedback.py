@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from gdpa.accounts.permissions import staff_required
 from gdpa.portal.forms import apply_validation_error
@@ -64,6 +64,7 @@ def feedback(request, pk: int):
 
 
 @staff_required
+@require_safe
 def offering_feedback(request, pk: int):
     offering = permissions.access_offering_to_manage(request.user, pk)
     page = Paginator(selectors.feedback_comments(offering), COMMENTS_PER_PAGE).get_page(
@@ -82,6 +83,7 @@ def offering_feedback(request, pk: int):
 
 
 @staff_required
+@require_safe
 def offering_figures(request, pk: int):
     offering = permissions.access_offering_to_manage(request.user, pk)
     return render(
