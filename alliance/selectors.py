@@ -227,12 +227,22 @@ def session_participants(session: AllianceSession) -> QuerySet[Participant]:
 
 def participation_figures(session: AllianceSession) -> dict:
     """Invited, accepted and attended, by organization kind, country and gender."""
-    base = session.participants.all()
     measures = {
         "invited": Count("pk", distinct=True),
         "accepted": Count("pk", filter=Q(rsvp=Participant.Rsvp.ACCEPTED), distinct=True),
         "attended": Count("pk", filter=Q(attended=True), distinct=True),
     }
+    return figures_by_person(session.participants.all(), measures)
+
+
+def figures_by_person(base: QuerySet, measures: dict) -> dict:
+    """``measures`` (distinct counts) over ``base``, whose rows have a ``user``, by the
+    person's organization kind, country of residence and gender: three queries.
+
+    A person counts once under each kind of organization they belong to; a person in none,
+    or a field left empty, gives a row with an empty label (the page says which words).
+    Shared by the alliance's session figures and the trainings' offering figures.
+    """
     by_kind = list(
         base.values(kind=F("user__memberships__organization__kind"))
         .annotate(**measures)

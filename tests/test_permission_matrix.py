@@ -293,6 +293,18 @@ ROWS = [
     Row("trainings:attendance", staff_only(302), "post", "meeting", label="save"),
     Row("trainings:checkin_open", staff_only(302), "post", "meeting"),
     Row("trainings:checkin_close", staff_only(302), "post", "meeting"),
+    # Feedback: the enrolled learner once the offering has started; others get the reason.
+    Row("trainings:feedback", {**signed_in(403), "focal_point": 200}, kwargs="started_offering"),
+    Row(
+        "trainings:feedback",
+        {**signed_in(403), "focal_point": 302},
+        "post",
+        "started_offering",
+        {"overall": "4", "content": "4", "facilitation": "5", "relevance": "3"},
+        label="saves",
+    ),
+    Row("trainings:offering_feedback", staff_only(), kwargs="started_offering"),
+    Row("trainings:offering_figures", staff_only(), kwargs="started_offering"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -472,6 +484,20 @@ def _build_world() -> dict:
         starts_at=meeting_start,
         ends_at=meeting_start + datetime.timedelta(hours=2),
     )
+    started_offering = training_services.offering_create(
+        actor=staff,
+        programme=programme,
+        title="Started cohort",
+        starts_on=(timezone.now() - datetime.timedelta(days=2)).date(),
+        ends_on=(timezone.now() + datetime.timedelta(days=2)).date(),
+        time_zone="UTC",
+        join_url="https://meet.example.org/started",
+        capacity=20,
+        enrollment_opens_at=timezone.now() - datetime.timedelta(days=5),
+        enrollment_closes_at=timezone.now() + datetime.timedelta(days=1),
+        status=Offering.Status.OPEN,
+    )
+    training_services.enrollment_create(user=focal_point, offering=started_offering)
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -511,6 +537,7 @@ def _build_world() -> dict:
         "nomination": {"pk": offering.pk, "enrollment_pk": nomination.pk},
         "pending_enrollment": {"pk": pending_enrollment.pk},
         "meeting": {"pk": meeting.pk},
+        "started_offering": {"pk": started_offering.pk},
     }
 
 

@@ -71,3 +71,5 @@ def register_audit_vocabulary() -> None:
     )
     register_field("trainings.offering", "completion_threshold", _("attendance needed (%)"))
     register_field("trainings.offering", "countries", _("countries"), countries)
+    register_action("training_feedback.create", _("Training feedback given"))
+    register_action("training_feedback.update", _("Training feedback changed"))

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries as all_countries
+from django_countries import countries
 
 from alliance import selectors as alliance_selectors
 from alliance.forms import CHOOSE_COUNTRIES, CHOOSE_FROM_LIST, TranslatedChoiceField, WallClockField
@@ -18,7 +18,7 @@ from gdpa.accounts.forms import time_zone_choices
 from gdpa.portal.widgets import CountrySelectMultiple
 
 from .eligibility import LEARNER_ORG_KINDS, LEARNER_ROLES
-from .models import Offering, TrainingProgramme
+from .models import Offering, TrainingFeedback, TrainingProgramme
 
 
 class UtcDateTimeField(forms.DateTimeField):
@@ -118,7 +118,7 @@ class OfferingForm(forms.ModelForm):
     )
     countries = forms.MultipleChoiceField(
         label=_("Countries"),
-        choices=all_countries,
+        choices=countries,
         required=False,
         help_text=_("Where it is held or the member states it is for; leave empty for everyone."),
         widget=CountrySelectMultiple,
@@ -218,6 +218,27 @@ class OfferingForm(forms.ModelForm):
         self.fields["status"].choices = [c for c in Offering.Status.choices if c[0] in allowed]
 
 
+ISO_DATE = "%Y-%m-%d"  # what a browser's date input sends
+
+
+def _country_choices() -> list:
+    """Every country named in the reader's language (read when the form is drawn)."""
+    return [("", _("Any country")), *countries]
+
+
+def _rating(label, required: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=TrainingFeedback.Rating.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": required,
+            "invalid_choice": _("Choose a rating from 1 to 5"),
+        },
+    )
+
+
 class CatalogueFilterForm(forms.Form):
     audience = forms.ChoiceField(
         label=_("Audience"),
@@ -238,6 +259,36 @@ class CatalogueFilterForm(forms.Form):
         choices=[("", _("Any language")), *settings.LANGUAGES],
         error_messages={"invalid_choice": CHOOSE_FROM_LIST},
     )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        choices=_country_choices,
+        help_text=_("Offerings held in or for this country, and offerings open to every country."),
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+    starts_from = forms.DateField(
+        label=_("Starting from"),
+        required=False,
+        input_formats=[ISO_DATE],
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        help_text=_("For example 2027-04-12."),
+        error_messages={"invalid": _("Enter the date like 2027-04-12")},
+    )
+    starts_until = forms.DateField(
+        label=_("Starting until"),
+        required=False,
+        input_formats=[ISO_DATE],
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        help_text=_("For example 2027-06-30."),
+        error_messages={"invalid": _("Enter the date like 2027-06-30")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_from"), data.get("starts_until")
+        if start and end and end < start:
+            self.add_error("starts_until", _('Enter a date on or after the "starting from" date'))
+        return data
 
     def filters(self) -> dict:
         """The valid filters; an unreadable one is left out (its message shows)."""
@@ -249,6 +300,9 @@ class CatalogueFilterForm(forms.Form):
             "audience": data.get("audience", ""),
             "sector": data.get("sector"),
             "language": data.get("language", ""),
+            "country": data.get("country", ""),
+            "starts_from": data.get("starts_from"),
+            "starts_until": data.get("starts_until"),
         }
 
 
@@ -420,4 +474,31 @@ class WindowReminderForm(forms.Form):
             "required": _("Choose whether to be reminded"),
             "invalid_choice": CHOOSE_FROM_LIST,
         },
+    )
+
+
+class FeedbackForm(forms.Form):
+    """A learner's ratings (1 to 5, radio groups) and optional comment on an offering."""
+
+    overall = _rating(
+        _("How do you rate the training overall?"),
+        _("Choose how you rate the training overall"),
+    )
+    content = _rating(_("How do you rate the content?"), _("Choose how you rate the content"))
+    facilitation = _rating(
+        _("How do you rate the facilitation?"), _("Choose how you rate the facilitation")
+    )
+    relevance = _rating(
+        _("How relevant was it to your work?"), _("Choose how relevant it was to your work")
+    )
+    comment = forms.CharField(
+        label=_("Comments (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Up to 2,000 characters. Staff read comments without your name; leave out "
+            "anything that says who you are if you want to stay anonymous."
+        ),
+        error_messages={"max_length": _("Enter a comment of 2,000 characters or fewer")},
     )

@@ -410,3 +410,64 @@ class TrainingReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.user_id}"
+
+
+class TrainingFeedback(models.Model):
+    """A learner's ratings (1 to 5) and comment on an offering: one per enrollment,
+    edited in place until the feedback period closes. Staff see only the aggregate and
+    the comments without names (``trainings.selectors.feedback_summary``)."""
+
+    class Rating(models.IntegerChoices):
+        ONE = 1, _("1 – lowest")
+        TWO = 2, "2"
+        THREE = 3, "3"
+        FOUR = 4, "4"
+        FIVE = 5, _("5 – highest")
+
+    #: The rated questions, in the order forms and the staff page show them.
+    QUESTIONS = (
+        ("overall", _("The training overall")),
+        ("content", _("The content")),
+        ("facilitation", _("The facilitation")),
+        ("relevance", _("Relevance to your work")),
+    )
+    RATING_ERRORS = {"invalid_choice": _("Choose a rating from 1 to 5")}
+
+    enrollment = models.OneToOneField(
+        Enrollment,
+        verbose_name=_("enrollment"),
+        on_delete=models.CASCADE,
+        related_name="feedback",
+    )
+    overall = models.PositiveSmallIntegerField(
+        _("overall"), choices=Rating.choices, error_messages=RATING_ERRORS
+    )
+    content = models.PositiveSmallIntegerField(
+        _("content"), choices=Rating.choices, error_messages=RATING_ERRORS
+    )
+    facilitation = models.PositiveSmallIntegerField(
+        _("facilitation"), choices=Rating.choices, error_messages=RATING_ERRORS
+    )
+    relevance = models.PositiveSmallIntegerField(
+        _("relevance to your work"), choices=Rating.choices, error_messages=RATING_ERRORS
+    )
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("training feedback")
+        verbose_name_plural = _("training feedback")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overall__range=(1, 5))
+                & Q(content__range=(1, 5))
+                & Q(facilitation__range=(1, 5))
+                & Q(relevance__range=(1, 5)),
+                name="trainings_feedback_ratings_1_to_5",
+                violation_error_message=_("Choose a rating from 1 to 5"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment.offering} — {self.pk}"

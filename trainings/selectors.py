@@ -1,14 +1,15 @@
 """Every read of the trainings app, already shaped for its pages."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alliance.models import Membership
 
 from .eligibility import eligible_people
-from .models import Enrollment, Offering, TrainingProgramme
+from .feedback import feedback_refusal
+from .models import Enrollment, Offering, TrainingFeedback, TrainingProgramme
 
 
 def programmes_for_staff() -> QuerySet[TrainingProgramme]:
@@ -19,17 +20,34 @@ def offerings_of(programme: TrainingProgramme) -> QuerySet[Offering]:
     return programme.offerings.order_by("starts_on", "pk")
 
 
-def _open_offerings() -> Prefetch:
-    return Prefetch(
-        "offerings",
-        queryset=Offering.objects.filter(status=Offering.Status.OPEN).order_by("starts_on", "pk"),
-        to_attr="open_offerings",
-    )
+def _open_offerings(*, country: str = "", starts_from=None, starts_until=None) -> QuerySet:
+    """Open offerings, optionally for a country (those for it and those open to every
+    country) and starting in a date range (both days included)."""
+    offerings = Offering.objects.filter(status=Offering.Status.OPEN)
+    if country:
+        # Countries are stored as two-letter codes joined by commas, so a two-letter
+        # substring can only be a whole code.
+        offerings = offerings.filter(Q(countries="") | Q(countries__contains=country))
+    if starts_from:
+        offerings = offerings.filter(starts_on__gte=starts_from)
+    if starts_until:
+        offerings = offerings.filter(starts_on__lte=starts_until)
+    return offerings
 
 
-def catalogue(*, audience: str = "", sector=None, language: str = "") -> QuerySet:
-    """Published programmes, filtered, each with its sectors and open offerings
-    prefetched (a fixed number of queries whatever the number of programmes)."""
+def catalogue(
+    *,
+    audience: str = "",
+    sector=None,
+    language: str = "",
+    country: str = "",
+    starts_from=None,
+    starts_until=None,
+) -> QuerySet:
+    """Published programmes, filtered, each with its sectors and the open offerings that
+    match the country and date filters prefetched (a fixed number of queries whatever the
+    number of programmes). With a country or date filter, a programme without a matching
+    open offering is left out."""
     programmes = TrainingProgramme.objects.filter(published=True)
     if audience:
         programmes = programmes.filter(audience=audience)
@@ -37,7 +55,15 @@ def catalogue(*, audience: str = "", sector=None, language: str = "") -> QuerySe
         programmes = programmes.filter(sectors=sector)
     if language:
         programmes = programmes.filter(language=language)
-    return programmes.prefetch_related("sectors", _open_offerings()).order_by("title", "pk")
+    offerings = _open_offerings(country=country, starts_from=starts_from, starts_until=starts_until)
+    if country or starts_from or starts_until:
+        programmes = programmes.filter(Exists(offerings.filter(programme=OuterRef("pk"))))
+    return programmes.prefetch_related(
+        "sectors",
+        Prefetch(
+            "offerings", queryset=offerings.order_by("starts_on", "pk"), to_attr="open_offerings"
+        ),
+    ).order_by("title", "pk")
 
 
 def offerings_shown(programme: TrainingProgramme, *, staff: bool) -> QuerySet[Offering]:
@@ -254,3 +280,80 @@ def meetings_panel(user, offering: Offering, enrollment: Enrollment | None) -> d
         and reminder is None
         and window_reminder_refusal(user=user, offering=offering, now=now) is None,
     }
+
+
+# Feedback ---------------------------------------------------------------------------------
+
+
+def feedback_offer(user, offering: Offering, enrollment: Enrollment | None) -> dict | None:
+    """What the offering page offers the person about feedback: ``None`` when they
+    cannot give any now, else whether they already have (at most two queries)."""
+    if enrollment is None or enrollment.status != Enrollment.Status.ENROLLED:
+        return None
+    if feedback_refusal(user=user, offering=offering, enrollment=enrollment):
+        return None
+    return {"given": TrainingFeedback.objects.filter(enrollment=enrollment).exists()}
+
+
+def feedback_of(enrollment: Enrollment | None) -> TrainingFeedback | None:
+    if enrollment is None:
+        return None
+    return TrainingFeedback.objects.filter(enrollment=enrollment).first()
+
+
+def _feedback_counted(offering: Offering) -> QuerySet[TrainingFeedback]:
+    """The feedback that counts: from people enrolled in the offering now."""
+    return TrainingFeedback.objects.filter(
+        enrollment__offering=offering, enrollment__status=Enrollment.Status.ENROLLED
+    )
+
+
+def feedback_summary(offering: Offering) -> dict:
+    """Responses, response rate, and per question the average and how many gave each
+    rating (two queries whatever the number of responses)."""
+    ratings = TrainingFeedback.Rating
+    measures = {"responses": Count("pk")}
+    for field, _label in TrainingFeedback.QUESTIONS:
+        measures[f"{field}__avg"] = Avg(field)
+        for value in ratings.values:
+            measures[f"{field}__{value}"] = Count("pk", filter=Q(**{field: value}))
+    totals = _feedback_counted(offering).aggregate(**measures)
+    enrolled = offering.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    responses = totals["responses"]
+    questions = []
+    for field, label in TrainingFeedback.QUESTIONS:
+        distribution = [
+            {
+                "value": value,
+                "label": rating_label,
+                "count": totals[f"{field}__{value}"],
+                "percent": round(100 * totals[f"{field}__{value}"] / responses) if responses else 0,
+            }
+            for value, rating_label in ratings.choices
+        ]
+        average = totals[f"{field}__avg"]
+        questions.append(
+            {
+                "field": field,
+                "label": label,
+                "average": round(average, 1) if average is not None else None,
+                "distribution": distribution,
+            }
+        )
+    return {
+        "responses": responses,
+        "enrolled": enrolled,
+        "rate": round(100 * responses / enrolled) if enrolled else None,
+        "questions": questions,
+    }
+
+
+def feedback_comments(offering: Offering) -> QuerySet:
+    """The comments alone, newest first: no names, no dates, nothing that leads to the
+    person (a query of plain strings)."""
+    return (
+        _feedback_counted(offering)
+        .exclude(comment="")
+        .order_by("-created_at", "-pk")
+        .values_list("comment", flat=True)
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import approvals, learner, meetings, nominations, public, staff
+from .views import feedback as feedback_views
 
 app_name = "trainings"
 
@@ -33,4 +34,15 @@ urlpatterns = [
     path("staff/meetings/<int:pk>/attendance/", meetings.attendance, name="attendance"),
     path("staff/meetings/<int:pk>/check-in/open/", meetings.checkin_open, name="checkin_open"),
     path("staff/meetings/<int:pk>/check-in/close/", meetings.checkin_close, name="checkin_close"),
+    path("offerings/<int:pk>/feedback/", feedback_views.feedback, name="feedback"),
+    path(
+        "staff/offerings/<int:pk>/feedback/",
+        feedback_views.offering_feedback,
+        name="offering_feedback",
+    ),
+    path(
+        "staff/offerings/<int:pk>/figures/",
+        feedback_views.offering_figures,
+        name="offering_figures",
+    ),
 ]

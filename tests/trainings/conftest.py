@@ -107,17 +107,28 @@ def make_meeting(staff):
 
 
 @pytest.fixture
-def enroll_officials(staff, government):
-    """``n`` new officials of the government, each enrolled (or waitlisted) in turn."""
+def make_officials(staff, government):
+    """``n`` new members of the government organization (eligible for government
+    programmes), with the given account fields (gender, country of residence...)."""
     from tests import factories
 
-    def _enroll(offering, n: int, **user_fields):
-        people = [
+    def _make(n: int, **user_fields):
+        return [
             factories.add_member(
                 staff=staff, organization=government, user=factories.make_user(**user_fields)
             )
             for _ in range(n)
         ]
+
+    return _make
+
+
+@pytest.fixture
+def enroll_officials(make_officials):
+    """``n`` new officials of the government, each enrolled (or waitlisted) in turn."""
+
+    def _enroll(offering, n: int, **user_fields):
+        people = make_officials(n, **user_fields)
         for person in people:
             services.enrollment_create(user=person, offering=offering)
         return people

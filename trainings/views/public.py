@@ -61,6 +61,7 @@ def offering_context(request, offering, **extra) -> dict:
         "audience": offering_audience(offering),
         **nominator_context(request, offering),
         "meetings_panel": selectors.meetings_panel(request.user, offering, enrollment),
+        "feedback": selectors.feedback_offer(request.user, offering, enrollment),
         **extra,
     }
 
