@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import learner, public, staff
+from .views import certificates, learner, public, staff
 
 app_name = "trainings"
 
@@ -15,4 +15,25 @@ urlpatterns = [
     path("staff/<int:pk>/", staff.programme_edit, name="programme_edit"),
     path("staff/<int:pk>/offerings/new/", staff.offering_create, name="offering_create"),
     path("staff/offerings/<int:pk>/", staff.offering_edit, name="offering_edit"),
+    path("certificates/<int:pk>/pdf/", certificates.certificate_pdf, name="certificate_pdf"),
+    path("verify/", certificates.verify, name="verify"),
+    path("verify/<str:code>/", certificates.verify_code, name="verify_code"),
+    path("badges/issuer/", certificates.badge_issuer, name="badge_issuer"),
+    path("badges/programmes/<int:pk>/", certificates.badge_class, name="badge_class"),
+    path("badges/assertions/<str:code>/", certificates.badge_assertion, name="badge_assertion"),
+    path(
+        "staff/offerings/<int:pk>/certificates/",
+        certificates.offering_certificates,
+        name="offering_certificates",
+    ),
+    path(
+        "staff/offerings/<int:pk>/certificates/issue/",
+        certificates.certificates_issue,
+        name="certificates_issue",
+    ),
+    path(
+        "staff/certificates/<int:pk>/revoke/",
+        certificates.certificate_revoke,
+        name="certificate_revoke",
+    ),
 ]

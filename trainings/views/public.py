@@ -56,6 +56,7 @@ def offering_context(request, offering, **extra) -> dict:
         if enrollment or not request.user.is_authenticated
         else services.enrollment_refusal(user=request.user, offering=offering),
         "can_manage": permissions.can_manage_trainings(request.user),
+        "certificate": selectors.certificate_of(request.user, offering),
         **extra,
     }
 
