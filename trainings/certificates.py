@@ -167,7 +167,9 @@ def certificate_build_pdf(*, certificate_id: int) -> bool:
     """
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update(skip_locked=True)
+            # Lock the certificate row only: the joined offering is shared by the whole
+            # cohort, and skipping it would skip every other build running at once.
+            Certificate.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("enrollment__user", "enrollment__offering")
             .filter(pk=certificate_id, pdf_built_at__isnull=True, revoked_at__isnull=True)
             .first()

@@ -405,3 +405,49 @@ def test_every_certificate_action_has_words():
     codes = set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source))
     assert codes == {"certificate.issue", "certificate.revoke", "certificate.pdf_build"}
     assert all(registry.action(code) is not None for code in codes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_build_in_progress_does_not_block_the_cohorts_other_builds(
+    staff, completed_offering, monkeypatch
+):
+    """Two workers build two certificates of one offering at once: the row lock of one
+    build covers its certificate only, not the offering both share."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter; CI runs this on PostgreSQL")
+    certificates.certificates_issue(actor=staff, offering=completed_offering)
+    Certificate.objects.update(pdf_built_at=None)  # as if their builds had not run yet
+    first, second = Certificate.objects.order_by("pk")
+    rendering, release = threading.Event(), threading.Event()
+    render = certificates.certificate_pdf_render
+
+    def slow_render(certificate):
+        if certificate.pk == first.pk:  # the other worker, mid-render, holding its lock
+            rendering.set()
+            release.wait(10)
+        return render(certificate)
+
+    monkeypatch.setattr(certificates, "certificate_pdf_render", slow_render)
+    results = {}
+
+    def other_worker():
+        try:
+            results["first"] = certificates.certificate_build_pdf(certificate_id=first.pk)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    try:
+        assert rendering.wait(10)
+        assert certificates.certificate_build_pdf(certificate_id=first.pk) is False
+        assert certificates.certificate_build_pdf(certificate_id=second.pk) is True
+    finally:
+        release.set()
+        worker.join()
+    assert results["first"] is True
+    assert Certificate.objects.filter(pdf_built_at__isnull=True).count() == 0
