@@ -27,7 +27,8 @@ from gdpa.notify.models import OutboundEmail
 from tests import factories
 from trainings import meetings as training_meetings
 from trainings import services as training_services
-from trainings.models import Offering, TrainingProgramme
+from trainings.certificates import certificate_build_pdf, certificate_revoke, certificates_issue
+from trainings.models import Certificate, Enrollment, Offering, TrainingProgramme
 
 ROLES = [
     "anonymous",
@@ -305,6 +306,32 @@ ROWS = [
     ),
     Row("trainings:offering_feedback", staff_only(), kwargs="started_offering"),
     Row("trainings:offering_figures", staff_only(), kwargs="started_offering"),
+    # Certificates: the focal point completed the offering and holds one.
+    Row(
+        "trainings:certificate_pdf",
+        {**signed_in(404), "focal_point": 200, "staff": 200},
+        kwargs="certificate",
+    ),
+    Row("trainings:verify", everyone(200)),
+    Row("trainings:verify_code", everyone(200), kwargs="certificate_code"),
+    Row("trainings:verify_code", everyone(200), kwargs="revoked_code", label="revoked"),
+    Row("trainings:verify_code", everyone(404), kwargs="unknown_code", label="unknown"),
+    Row("trainings:badge_issuer", everyone(200)),
+    Row("trainings:badge_class", everyone(200), kwargs="programme"),
+    Row("trainings:badge_assertion", everyone(200), kwargs="certificate_code"),
+    Row("trainings:badge_assertion", everyone(410), kwargs="revoked_code", label="revoked"),
+    Row("trainings:badge_assertion", everyone(404), kwargs="unknown_code", label="unknown"),
+    Row("trainings:offering_certificates", staff_only(), kwargs="offering"),
+    Row("trainings:certificates_issue", staff_only(), kwargs="offering", label="confirmation"),
+    Row("trainings:certificates_issue", staff_only(302), "post", "offering"),
+    Row("trainings:certificate_revoke", staff_only(), kwargs="certificate", label="confirmation"),
+    Row(
+        "trainings:certificate_revoke",
+        staff_only(302),
+        "post",
+        "certificate",
+        {"reason": "Issued in error"},
+    ),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -498,6 +525,15 @@ def _build_world() -> dict:
         status=Offering.Status.OPEN,
     )
     training_services.enrollment_create(user=focal_point, offering=started_offering)
+    Enrollment.objects.filter(offering=offering).update(completed_at=timezone.now())
+    certificates_issue(actor=staff, offering=offering)
+    certificate = Certificate.objects.get(enrollment__user=focal_point)
+    certificate_build_pdf(certificate_id=certificate.pk)
+    revoked = certificate_revoke(
+        actor=staff,
+        certificate=Certificate.objects.get(enrollment__user=official),
+        reason="Issued in error",
+    )
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -538,6 +574,10 @@ def _build_world() -> dict:
         "pending_enrollment": {"pk": pending_enrollment.pk},
         "meeting": {"pk": meeting.pk},
         "started_offering": {"pk": started_offering.pk},
+        "certificate": {"pk": certificate.pk},
+        "certificate_code": {"code": certificate.code},
+        "revoked_code": {"code": revoked.code},
+        "unknown_code": {"code": "Z" * 20},
     }
 
 

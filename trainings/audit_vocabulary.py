@@ -73,3 +73,9 @@ def register_audit_vocabulary() -> None:
     register_field("trainings.offering", "countries", _("countries"), countries)
     register_action("training_feedback.create", _("Training feedback given"))
     register_action("training_feedback.update", _("Training feedback changed"))
+    register_action("certificate.issue", _("Training certificate issued"))
+    register_action("certificate.revoke", _("Training certificate revoked"))
+    register_action("certificate.pdf_build", _("Training certificate PDF built"))
+    register_values(
+        "notify.outboundemail", "kind", [("certificate_ready", _("Training certificate ready"))]
+    )

@@ -502,3 +502,42 @@ class FeedbackForm(forms.Form):
         ),
         error_messages={"max_length": _("Enter a comment of 2,000 characters or fewer")},
     )
+
+
+class VerifyCodeForm(forms.Form):
+    """The public verification page's one field; the code is read however it was typed
+    (spaces, dashes, lower case)."""
+
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=64,
+        help_text=_("Printed on the certificate, for example ABCD-EFGH-JKMN-PQRS-TUVW."),
+        error_messages={
+            "required": _("Enter the verification code printed on the certificate"),
+            "max_length": _("A verification code is 20 letters and digits"),
+        },
+    )
+
+    def clean_code(self) -> str:
+        from .models import normalize_code
+
+        code = normalize_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError(_("Enter the verification code printed on the certificate"))
+        return code
+
+
+class CertificateRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revoking"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Published with the revocation, in the learner's badge. Do not include "
+            "personal details."
+        ),
+        error_messages={
+            "required": _("Enter the reason for revoking the certificate"),
+            "max_length": _("The reason must be 1,000 characters or fewer"),
+        },
+    )

@@ -1,5 +1,6 @@
 """Training programmes and their offerings (cohorts)."""
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -471,3 +472,100 @@ class TrainingFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment.offering} — {self.pk}"
+
+
+#: Verification codes use letters and digits that cannot be mistaken for one another
+#: (no 0/O, 1/I/L); 20 of them carry 100 bits, far beyond guessing.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 20
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_badge_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def normalize_code(typed: str) -> str:
+    """A code as typed or read aloud (spaces, dashes, lower case) in its stored form."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+class Certificate(models.Model):
+    """The certificate of a completed enrollment, one per enrollment.
+
+    What it certifies is frozen when it is issued (the learner's name as they wrote it,
+    the programme, the dates and hours), so later edits change no issued certificate.
+    The PDF is a private file built by a task (``pdf_built_at``) and served only to its
+    learner and staff. A revoked certificate stops verifying; its badge answers 410.
+    """
+
+    enrollment = models.OneToOneField(
+        Enrollment,
+        verbose_name=_("enrollment"),
+        on_delete=models.CASCADE,
+        related_name="certificate",
+    )
+    code = models.CharField(
+        _("verification code"), max_length=32, unique=True, default=new_verification_code
+    )
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    learner_name = models.CharField(_("learner's name"), max_length=200)
+    programme_title = models.CharField(_("programme"), max_length=200)
+    offering_title = models.CharField(_("cohort name"), max_length=200)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_time_zone], default="UTC"
+    )
+    badge_salt = models.CharField(_("badge salt"), max_length=64, default=new_badge_salt)
+    pdf = models.FileField(_("PDF"), upload_to="certificates/%Y/%m/", blank=True)
+    pdf_built_at = models.DateTimeField(_("PDF built"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revocation_reason = models.TextField(_("reason for revocation"), max_length=1000, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["issued_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["issued_at"],
+                condition=Q(pdf_built_at__isnull=True, revoked_at__isnull=True),
+                name="trainings_certificate_unbuilt",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_name} — {self.programme_title} ({self.code})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def code_display(self) -> str:
+        """The code in groups of four, easier to read and type: ABCD-EFGH-…"""
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))

@@ -167,3 +167,65 @@ def access_meeting_to_manage(user, pk):
     if meeting is None:
         raise Http404
     return meeting
+
+
+# Certificates ------------------------------------------------------------------------------
+
+
+def access_certificate_pdf(user, pk):
+    """A certificate whose PDF is built and which is not revoked, for its learner and
+    acting staff; 404 for everyone else and for a revoked one."""
+    from .models import Certificate
+
+    certificate = (
+        Certificate.objects.select_related("enrollment")
+        .filter(pk=pk, revoked_at__isnull=True, pdf_built_at__isnull=False)
+        .first()
+    )
+    if certificate is None or not (
+        certificate.enrollment.user_id == getattr(user, "pk", None) or can_manage_trainings(user)
+    ):
+        raise Http404
+    return certificate
+
+
+def access_certificate_to_manage(user, pk):
+    from .models import Certificate
+
+    if not can_manage_trainings(user):
+        raise Http404
+    certificate = (
+        Certificate.objects.select_related("enrollment__offering__programme", "enrollment__user")
+        .filter(pk=pk)
+        .first()
+    )
+    if certificate is None:
+        raise Http404
+    return certificate
+
+
+def access_certificate_by_code(code: str):
+    """The certificate with this verification code (valid or revoked), for anyone; 404
+    for a code no certificate has."""
+    from .models import Certificate, normalize_code
+
+    certificate = (
+        Certificate.objects.select_related("enrollment__user", "enrollment__offering")
+        .filter(code=normalize_code(code))
+        .first()
+    )
+    if certificate is None:
+        raise Http404
+    return certificate
+
+
+def access_badge_class(pk) -> TrainingProgramme:
+    """A programme's badge class: public while the programme is published or has issued a
+    certificate (a badge already in someone's backpack keeps verifying)."""
+    programme = TrainingProgramme.objects.filter(pk=pk).first()
+    if programme is None or not (
+        programme.published
+        or programme.offerings.filter(enrollments__certificate__isnull=False).exists()
+    ):
+        raise Http404
+    return programme

@@ -357,3 +357,52 @@ def feedback_comments(offering: Offering) -> QuerySet:
         .order_by("-created_at", "-pk")
         .values_list("comment", flat=True)
     )
+
+
+# Certificates ------------------------------------------------------------------------------
+
+
+def certificate_of(user, offering: Offering):
+    """The person's certificate for the offering, valid or revoked, with its badge
+    ``assertion_url`` (one query)."""
+    from .certificates import assertion_url
+    from .models import Certificate
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    certificate = Certificate.objects.filter(
+        enrollment__user=user, enrollment__offering=offering
+    ).first()
+    if certificate is not None:
+        certificate.assertion_url = assertion_url(certificate)
+    return certificate
+
+
+def completed_enrollments(offering: Offering) -> QuerySet[Enrollment]:
+    """The offering's learners who completed it, each with their person and certificate
+    (one query per page)."""
+    return (
+        Enrollment.objects.filter(
+            offering=offering, status=Enrollment.Status.ENROLLED, completed_at__isnull=False
+        )
+        .select_related("user", "certificate")
+        .order_by("user__full_name", "pk")
+    )
+
+
+def certificate_figures(offering: Offering) -> dict[str, int]:
+    """How many completed, how many hold a certificate, how many PDFs are built or pending,
+    how many are revoked (one query)."""
+    completed = Q(status=Enrollment.Status.ENROLLED, completed_at__isnull=False)
+    figures = Enrollment.objects.filter(offering=offering).aggregate(
+        completed=Count("pk", filter=completed),
+        to_issue=Count("pk", filter=completed & Q(certificate__isnull=True)),
+        issued=Count("certificate"),
+        revoked=Count("certificate", filter=Q(certificate__revoked_at__isnull=False)),
+        built=Count(
+            "certificate",
+            filter=Q(certificate__pdf_built_at__isnull=False, certificate__revoked_at__isnull=True),
+        ),
+    )
+    figures["pending"] = figures["issued"] - figures["revoked"] - figures["built"]
+    return figures

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import approvals, learner, meetings, nominations, public, staff
+from .views import approvals, certificates, learner, meetings, nominations, public, staff
 from .views import feedback as feedback_views
 
 app_name = "trainings"
@@ -44,5 +44,26 @@ urlpatterns = [
         "staff/offerings/<int:pk>/figures/",
         feedback_views.offering_figures,
         name="offering_figures",
+    ),
+    path("certificates/<int:pk>/pdf/", certificates.certificate_pdf, name="certificate_pdf"),
+    path("verify/", certificates.verify, name="verify"),
+    path("verify/<str:code>/", certificates.verify_code, name="verify_code"),
+    path("badges/issuer/", certificates.badge_issuer, name="badge_issuer"),
+    path("badges/programmes/<int:pk>/", certificates.badge_class, name="badge_class"),
+    path("badges/assertions/<str:code>/", certificates.badge_assertion, name="badge_assertion"),
+    path(
+        "staff/offerings/<int:pk>/certificates/",
+        certificates.offering_certificates,
+        name="offering_certificates",
+    ),
+    path(
+        "staff/offerings/<int:pk>/certificates/issue/",
+        certificates.certificates_issue,
+        name="certificates_issue",
+    ),
+    path(
+        "staff/certificates/<int:pk>/revoke/",
+        certificates.certificate_revoke,
+        name="certificate_revoke",
     ),
 ]

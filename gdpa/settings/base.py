@@ -288,10 +288,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# WeasyPrint reports each rendering step and fontTools each font subset at INFO: one
+# certificate PDF would log some forty lines.
+LOGGING["loggers"] = {
+    "weasyprint.progress": {"level": "WARNING"},
+    "fontTools": {"level": "WARNING"},
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-emails": {"task": "gdpa.notify.tasks.sweep_emails", "schedule": 300.0},
     "session-reminders": {"task": "alliance.tasks.dispatch_reminders", "schedule": 60.0},
     "sweep-session-mail": {"task": "alliance.tasks.sweep_session_mail", "schedule": 300.0},
     "training-reminders": {"task": "trainings.tasks.send_training_reminders", "schedule": 60.0},
+    "sweep-certificate-pdfs": {"task": "trainings.tasks.sweep_certificate_pdfs", "schedule": 600.0},
 }
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

@@ -134,3 +134,36 @@ def enroll_officials(make_officials):
         return people
 
     return _enroll
+
+
+@pytest.fixture
+def completed_offering(staff, government, make_offering):
+    """An offering with two 3-hour meetings, two officials who completed it and one
+    who did not."""
+    from tests import factories
+    from trainings.models import Enrollment, TrainingMeeting
+
+    offering = make_offering(capacity=5)
+    start = timezone.now() + datetime.timedelta(days=30)
+    for day in range(2):
+        begins = start + datetime.timedelta(days=day)
+        TrainingMeeting.objects.create(
+            offering=offering,
+            title=f"Day {day + 1}",
+            starts_at=begins,
+            ends_at=begins + datetime.timedelta(hours=3),
+        )
+    people = [
+        factories.add_member(staff=staff, organization=government),
+        factories.add_member(staff=staff, organization=government),
+        factories.add_member(staff=staff, organization=government),
+    ]
+    people[0].full_name = "Amelia Ñuñez-Rokotuivuna"
+    people[0].save(update_fields=["full_name"])
+    for person in people:
+        services.enrollment_create(user=person, offering=offering)
+    Enrollment.objects.filter(offering=offering, user__in=people[:2]).update(
+        completed_at=timezone.now()
+    )
+    offering.learners = people
+    return offering

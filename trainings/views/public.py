@@ -62,6 +62,7 @@ def offering_context(request, offering, **extra) -> dict:
         **nominator_context(request, offering),
         "meetings_panel": selectors.meetings_panel(request.user, offering, enrollment),
         "feedback": selectors.feedback_offer(request.user, offering, enrollment),
+        "certificate": selectors.certificate_of(request.user, offering),
         **extra,
     }
 
