@@ -345,3 +345,20 @@ def test_the_staff_workspace_links_the_tracks(staff_client, member, client):
     assert reverse("alliance:staff_tracks") in menu and "Recommendation tracks" in menu
     client.force_login(member)
     assert reverse("alliance:staff_tracks") not in client.get(reverse("portal:dashboard")).text
+
+
+def test_the_audit_log_names_the_changed_wording_in_words(staff_client, draft):
+    staff_client.post(
+        reverse("alliance:recommendation_edit", args=[draft.pk]),
+        _form(
+            title_en="Portable health insurance",
+            text_en="<p>Let diaspora members keep cover when they move.</p>",
+            title_fr="Assurance santé portable",
+            sdg_goals=["3"],
+        ),
+    )
+    log = re.sub(r"\s+", " ", staff_client.get(reverse("audit:log")).text)
+    assert "Recommendation reworded" in log
+    assert "Title (French)</span>: — " in log and "Sustainable Development Goals</span>" in log
+    assert "Track</span>: Health and Well-being" in log
+    assert "title_fr" not in log
