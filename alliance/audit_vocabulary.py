@@ -202,6 +202,7 @@ def register_recommendation_words() -> None:
         ("status", _("status"), formatters.choices(Recommendation.Status.choices)),
         ("input_closes_at", _("input closes"), formatters.datetime),
         ("track", _("track"), _track),
+        ("capitals", _("diaspora capitals"), _names("DiasporaCapital")),
     ]:
         register_field("recommendation", field, label, formatter)
     for field, label, formatter in [

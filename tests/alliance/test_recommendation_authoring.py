@@ -362,3 +362,32 @@ def test_the_audit_log_names_the_changed_wording_in_words(staff_client, draft):
     assert "Title (French)</span>: — " in log and "Sustainable Development Goals</span>" in log
     assert "Track</span>: Health and Well-being" in log
     assert "title_fr" not in log
+
+
+def test_changing_only_the_capitals_is_audited_without_a_new_version(staff_client, draft):
+    capital = DiasporaCapital.objects.order_by("position").first()
+    staff_client.post(
+        reverse("alliance:recommendation_edit", args=[draft.pk]),
+        _form(
+            title_en="Portable health insurance",
+            text_en="<p>Let diaspora members keep cover when they move.</p>",
+            capitals=[capital.pk],
+        ),
+    )
+    assert list(draft.capitals.all()) == [capital]
+    assert draft.history.count() == 1
+    log = re.sub(r"\s+", " ", staff_client.get(reverse("audit:log")).text)
+    assert "Diaspora capitals</span>: — <span" in log and capital.name in log
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_a_tracks_recommendations_page_runs_a_fixed_number_of_queries(
+    staff, staff_client, track, count, django_assert_max_num_queries
+):
+    for n in range(count):
+        services.recommendation_create(
+            actor=staff, track=track, original_language="en", title_en=f"R{n}", text_en="T"
+        )
+    with django_assert_max_num_queries(9):
+        response = staff_client.get(reverse("alliance:staff_track", args=[track.pk]))
+    assert response.text.count("French and Spanish missing") == count
