@@ -868,6 +868,7 @@ class RecommendationForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 8, "lang": code}),
                 help_text=rich_text_help(),
             )
+        self.fields["rationale"].help_text = rich_text_help()
         self.order_fields(
             [
                 "original_language",
