@@ -13,6 +13,7 @@ class AllianceConfig(AppConfig):
         from gdpa.portal.registry import (
             STAFF_MEMBERS,
             STAFF_SESSIONS,
+            NavGroup,
             NavLink,
             Panel,
             register_demo_seeder,
@@ -123,6 +124,16 @@ class AllianceConfig(AppConfig):
             )
         )
         register_demo_seeder(10, demo.seed)
+        register_nav_link(
+            NavLink(
+                "recommendation-tracks",
+                _("Recommendation tracks"),
+                "alliance:staff_tracks",
+                staff,
+                48,
+                group=NavGroup("recommendations", _("Recommendations"), 25),
+            )
+        )
 
         from .audit_vocabulary import register_audit_vocabulary
 

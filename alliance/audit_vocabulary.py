@@ -1,5 +1,6 @@
 """What the alliance's audit entries and e-mails mean in words (see gdpa/audit/registry.py)."""
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -159,3 +160,55 @@ def register_audit_vocabulary() -> None:
             ("session_reminder_1h", _("Session reminder, an hour before")),
         ],
     )
+    register_recommendation_words()
+
+
+def _numbers(value) -> str:
+    numbers = value if isinstance(value, list | tuple) else [value]
+    return ", ".join(str(n) for n in numbers)
+
+
+def _track(value) -> str:
+    from .models import RecommendationTrack
+
+    track = RecommendationTrack.objects.filter(pk=value).first()
+    return track.title if track else str(value)
+
+
+def _in_language(label, language):
+    """``label`` ("title (%(language)s)") with a language name, both read when shown."""
+    return lazy(lambda: str(label) % {"language": language}, str)()
+
+
+def register_recommendation_words() -> None:
+    """The fields staff change on the recommendation authoring pages."""
+    from django.conf import settings
+
+    from .models import Recommendation
+
+    for code, language in settings.LANGUAGES:
+        register_field(
+            "recommendation", f"title_{code}", _in_language(_("title (%(language)s)"), language)
+        )
+        register_field(
+            "recommendation", f"text_{code}", _in_language(_("text (%(language)s)"), language)
+        )
+    for field, label, formatter in [
+        ("original_language", _("original language"), formatters.choices(settings.LANGUAGES)),
+        ("rationale", _("rationale"), None),
+        ("sdg_goals", _("Sustainable Development Goals"), _numbers),
+        ("gcm_objectives", _("Global Compact for Migration objectives"), _numbers),
+        ("nexus_pillar", _("nexus pillar"), formatters.choices(Recommendation.Nexus.choices)),
+        ("status", _("status"), formatters.choices(Recommendation.Status.choices)),
+        ("input_closes_at", _("input closes"), formatters.datetime),
+        ("track", _("track"), _track),
+        ("capitals", _("diaspora capitals"), _names("DiasporaCapital")),
+    ]:
+        register_field("recommendation", field, label, formatter)
+    for field, label, formatter in [
+        ("sector", _("sector"), _names("Sector")),
+        ("title", _("title"), None),
+        ("description", _("description"), None),
+        ("sessions", _("sessions that discuss it"), _numbers),
+    ]:
+        register_field("recommendation_track", field, label, formatter)

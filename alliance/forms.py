@@ -5,17 +5,20 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.utils import formats
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from gdpa.accounts.forms import time_zone_choices
+from gdpa.portal.richtext import ALLOWED_TAGS
 from gdpa.portal.widgets import CountrySelectMultiple
 
-from . import selectors
+from . import authoring_selectors, selectors
+from .frameworks import gcm_choices, sdg_choices
 from .models import AllianceSession, Membership, MemberState, Organization, Participant
+from .models.recommendations import LANGUAGE_CODES, Recommendation
 
 #: Messages shared by several forms (GOV.UK style: say what to do). Each required field
 #: has its own "required" message (tests/gdpa/test_forms_pattern.py checks it).
@@ -706,3 +709,233 @@ class SectorForm(forms.Form):
     )
     name_fr = forms.CharField(label=_("Name in French"), max_length=120, required=False)
     name_es = forms.CharField(label=_("Name in Spanish"), max_length=120, required=False)
+
+
+# Recommendations: staff authoring -------------------------------------------------------
+
+RICH_TEXT_HELP = _(
+    "Plain text, or HTML with only these tags: {tags}. Links keep http, https and "
+    "mailto addresses; anything else (scripts, styles, images) is removed when saved."
+)
+
+
+def rich_text_help() -> str:
+    tags = format_html_join(", ", "<code>&lt;{}&gt;</code>", ((t,) for t in sorted(ALLOWED_TAGS)))
+    return format_html(RICH_TEXT_HELP, tags=tags)
+
+
+class SectorChoiceField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": CHOOSE_FROM_LIST}
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class SessionChoiceField(forms.ModelMultipleChoiceField):
+    """Alliance sessions by title and day (in the reader's time zone)."""
+
+    default_error_messages = {
+        "invalid_choice": CHOOSE_FROM_LIST,
+        "invalid_pk_value": CHOOSE_FROM_LIST,
+        "invalid_list": CHOOSE_FROM_LIST,
+    }
+
+    def label_from_instance(self, obj) -> str:
+        from django.utils import timezone
+
+        day = formats.date_format(timezone.localtime(obj.starts_at), "DATE_FORMAT")
+        return f"{obj.title} — {day}"
+
+
+class TrackForm(forms.Form):
+    sector = SectorChoiceField(
+        label=_("Sector"),
+        queryset=selectors.sectors(),
+        help_text=_("Sectors are added on the Sectors page of the staff workspace."),
+        error_messages={"required": _("Choose the sector")},
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        error_messages={"required": _("Enter the title of the track")},
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    sessions = SessionChoiceField(
+        label=_("Sessions that discuss it"),
+        queryset=authoring_selectors.sessions_to_link(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+    )
+
+    @classmethod
+    def initial_for(cls, track) -> dict:
+        return {
+            "sector": track.sector_id,
+            "title": track.title,
+            "description": track.description,
+            "sessions": list(track.sessions.all()),
+        }
+
+
+class TrackFilterForm(forms.Form):
+    sector = SectorChoiceField(
+        label=_("Sector"),
+        queryset=selectors.sectors(),
+        required=False,
+        empty_label=_("All sectors"),
+    )
+
+
+def _language_name(code: str) -> str:
+    return dict(settings.LANGUAGES)[code]
+
+
+class RecommendationForm(forms.Form):
+    """A recommendation's wording in each language and its tags. The texts are sanitized
+    by the service (gdpa.portal.richtext); the original language needs a title and a text."""
+
+    original_language = forms.ChoiceField(
+        label=_("Original language"),
+        choices=settings.LANGUAGES,
+        help_text=_("The language it is written in; readers see it where their own is missing."),
+        error_messages={
+            "required": _("Choose the original language"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    capitals = TranslatedChoiceField(
+        label=_("Diaspora capitals"),
+        queryset=selectors.capitals(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The four capitals of the Dublin Declaration."),
+    )
+    sdg_goals = forms.TypedMultipleChoiceField(
+        label=_("Sustainable Development Goals"),
+        choices=sdg_choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose goals from 1 to 17")},
+    )
+    gcm_objectives = forms.TypedMultipleChoiceField(
+        label=_("Global Compact for Migration objectives"),
+        choices=gcm_choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Objective 19 is about diaspora contributions."),
+        error_messages={"invalid_choice": _("Choose objectives from 1 to 23")},
+    )
+    nexus_pillar = forms.ChoiceField(
+        label=_("Humanitarian-development-peace nexus"),
+        choices=[("", _("Not set")), *Recommendation.Nexus.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+
+    #: The fields of each language, in the order of the page's fieldsets.
+    LANGUAGE_FIELDS = {code: (f"title_{code}", f"text_{code}") for code in LANGUAGE_CODES}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, (title, text) in self.LANGUAGE_FIELDS.items():
+            language = _language_name(code)
+            # lang on the inputs (not the fieldset): the labels stay in the reader's language.
+            self.fields[title] = forms.CharField(
+                label=_("Title in %(language)s") % {"language": language},
+                max_length=300,
+                required=False,
+                widget=forms.TextInput(attrs={"lang": code}),
+            )
+            self.fields[text] = forms.CharField(
+                label=_("Text in %(language)s") % {"language": language},
+                max_length=20000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 8, "lang": code}),
+                help_text=rich_text_help(),
+            )
+        self.fields["rationale"].help_text = rich_text_help()
+        self.order_fields(
+            [
+                "original_language",
+                *(name for pair in self.LANGUAGE_FIELDS.values() for name in pair),
+            ]
+        )
+
+    def language_groups(self) -> list[dict]:
+        """Per language: its name, code and bound title and text fields (one fieldset)."""
+        return [
+            {"code": code, "name": _language_name(code), "title": self[title], "text": self[text]}
+            for code, (title, text) in self.LANGUAGE_FIELDS.items()
+        ]
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("capitals")
+        return data
+
+    @classmethod
+    def initial_for(cls, recommendation: Recommendation) -> dict:
+        fields = ["original_language", "rationale", "sdg_goals", "gcm_objectives", "nexus_pillar"]
+        for title, text in cls.LANGUAGE_FIELDS.values():
+            fields += [title, text]
+        return {
+            **{name: getattr(recommendation, name) for name in fields},
+            "capitals": list(recommendation.capitals.all()),
+        }
+
+
+class ViewerWallClockField(WallClockField):
+    """A date and time as read on a clock in the form's ``zone`` (the staff member's own),
+    which the hint names; the form turns it into UTC."""
+
+    def get_bound_field(self, form, field_name):
+        bound = forms.BoundField(form, self, field_name)
+        bound.help_text = self.hint(form.zone)
+        return bound
+
+
+class RecommendationTransitionForm(forms.Form):
+    """Moving a recommendation to its next status; opening it for input asks when input
+    closes, typed in the staff member's own time zone."""
+
+    input_closes = ViewerWallClockField(
+        label=_("Input closes"),
+        error_messages={
+            "required": _("Enter the date and time input closes"),
+            "invalid": _("Enter the closing time as a date and a time, like 2027-12-25 17:00"),
+        },
+    )
+
+    def __init__(self, *args, zone: str = "UTC", asks_closing_date: bool = True, **kwargs):
+        self.zone = zone
+        super().__init__(*args, **kwargs)
+        if not asks_closing_date:
+            del self.fields["input_closes"]
+
+    def clean(self):
+        from .services import local_to_utc
+
+        data = super().clean()
+        if data.get("input_closes") is not None:
+            try:
+                data["input_closes_at"] = local_to_utc(
+                    data["input_closes"], self.zone, "input_closes"
+                )
+            except forms.ValidationError as error:
+                self.add_error("input_closes", error.error_dict["input_closes"])
+        return data

@@ -28,6 +28,7 @@ from .models import (
     Organization,
     Participant,
     Recommendation,
+    RecommendationTrack,
     SessionDocument,
 )
 from .selectors import participations_of
@@ -374,3 +375,13 @@ def supporting_organizations(user) -> list[Organization]:
         and m.organization.is_verified
         and m.role == Membership.Role.ADMIN
     ]
+
+
+def access_track_to_manage(user, pk) -> RecommendationTrack:
+    """A recommendation track, for people who manage recommendations. Otherwise 404."""
+    if not can_manage_recommendations(user):
+        raise Http404
+    track = RecommendationTrack.objects.select_related("sector").filter(pk=pk).first()
+    if track is None:
+        raise Http404
+    return track

@@ -72,3 +72,49 @@ urlpatterns = [
         name="session_document_add",
     ),
 ]
+
+from .views import recommendation_versions, recommendations_staff  # noqa: E402
+
+urlpatterns += [
+    path("staff/recommendations/", recommendations_staff.staff_tracks, name="staff_tracks"),
+    path(
+        "staff/recommendations/tracks/new/",
+        recommendations_staff.track_create,
+        name="track_create",
+    ),
+    path(
+        "staff/recommendations/tracks/<int:pk>/",
+        recommendations_staff.staff_track,
+        name="staff_track",
+    ),
+    path(
+        "staff/recommendations/tracks/<int:pk>/edit/",
+        recommendations_staff.track_edit,
+        name="track_edit",
+    ),
+    path(
+        "staff/recommendations/tracks/<int:pk>/new/",
+        recommendations_staff.recommendation_create,
+        name="recommendation_create",
+    ),
+    path(
+        "staff/recommendations/<int:pk>/edit/",
+        recommendations_staff.recommendation_edit,
+        name="recommendation_edit",
+    ),
+    path(
+        "staff/recommendations/<int:pk>/status/<str:status>/",
+        recommendations_staff.recommendation_transition,
+        name="recommendation_transition",
+    ),
+    path(
+        "recommendations/<int:pk>/versions/",
+        recommendation_versions.recommendation_versions,
+        name="recommendation_versions",
+    ),
+    path(
+        "recommendations/<int:pk>/versions/<int:version_pk>/",
+        recommendation_versions.recommendation_version_diff,
+        name="recommendation_version_diff",
+    ),
+]

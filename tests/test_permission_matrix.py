@@ -22,7 +22,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from alliance import services
-from alliance.models import AllianceSession, Membership, Organization, Participant
+from alliance.models import (
+    AllianceSession,
+    Membership,
+    Organization,
+    Participant,
+    Recommendation,
+    Sector,
+)
+from alliance.services import recommendations as recommendation_services
 from gdpa.notify.models import OutboundEmail
 from tests import factories
 from trainings import meetings as training_meetings
@@ -332,6 +340,62 @@ ROWS = [
         "certificate",
         {"reason": "Issued in error"},
     ),
+    # Recommendations: staff authoring (tracks, drafting, lifecycle steps).
+    Row("alliance:staff_tracks", staff_only()),
+    Row("alliance:track_create", staff_only()),
+    Row("alliance:track_create", staff_only(422), "post", label="empty"),
+    Row("alliance:staff_track", staff_only(), kwargs="track"),
+    Row("alliance:track_edit", staff_only(), kwargs="track"),
+    Row("alliance:track_edit", staff_only(422), "post", "track", label="empty"),
+    Row("alliance:recommendation_create", staff_only(), kwargs="track"),
+    Row("alliance:recommendation_create", staff_only(422), "post", "track", label="empty"),
+    Row("alliance:recommendation_edit", staff_only(), kwargs="draft_recommendation"),
+    Row(
+        "alliance:recommendation_edit",
+        staff_only(422),
+        "post",
+        "draft_recommendation",
+        label="empty",
+    ),
+    Row(
+        "alliance:recommendation_transition",
+        staff_only(),
+        kwargs="draft_to_open",
+        label="confirmation",
+    ),
+    # Opening for input without a closing time: the error next to the field.
+    Row("alliance:recommendation_transition", staff_only(422), "post", "draft_to_open"),
+    Row(
+        "alliance:recommendation_transition",
+        staff_only(302),
+        "post",
+        "draft_to_withdrawn",
+        label="withdraws",
+    ),
+    # Versions: whoever may read the recommendation (a draft: acting staff only; open for
+    # input: alliance participants, i.e. members of verified organizations and youth).
+    Row(
+        "alliance:recommendation_versions",
+        {**everyone(404), "staff": 200},
+        kwargs="draft_recommendation",
+    ),
+    Row(
+        "alliance:recommendation_versions",
+        {**everyone(200), "anonymous": 404, "no_org": 404, "pending_admin": 404},
+        kwargs="open_recommendation",
+        label="open for input",
+    ),
+    Row(
+        "alliance:recommendation_version_diff",
+        {**everyone(404), "staff": 200},
+        kwargs="draft_version",
+    ),
+    Row(
+        "alliance:recommendation_version_diff",
+        {**everyone(200), "anonymous": 404, "no_org": 404, "pending_admin": 404},
+        kwargs="open_version",
+        label="open for input",
+    ),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -534,6 +598,29 @@ def _build_world() -> dict:
         certificate=Certificate.objects.get(enrollment__user=official),
         reason="Issued in error",
     )
+    track = recommendation_services.track_create(
+        actor=staff, sector=Sector.objects.get(slug="health"), title="Health and Well-being"
+    )
+    draft_recommendation = recommendation_services.recommendation_create(
+        actor=staff,
+        track=track,
+        original_language="en",
+        title_en="Portable health insurance",
+        text_en="<p>Keep cover when moving.</p>",
+    )
+    open_recommendation = recommendation_services.recommendation_create(
+        actor=staff,
+        track=track,
+        original_language="fr",
+        title_fr="Transferts moins chers",
+        text_fr="<p>Réduire le coût des transferts.</p>",
+    )
+    recommendation_services.recommendation_transition(
+        actor=staff,
+        recommendation=open_recommendation,
+        status=Recommendation.Status.OPEN,
+        input_closes_at=timezone.now() + datetime.timedelta(days=14),
+    )
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -578,6 +665,19 @@ def _build_world() -> dict:
         "certificate_code": {"code": certificate.code},
         "revoked_code": {"code": revoked.code},
         "unknown_code": {"code": "Z" * 20},
+        "track": {"pk": track.pk},
+        "draft_recommendation": {"pk": draft_recommendation.pk},
+        "open_recommendation": {"pk": open_recommendation.pk},
+        "draft_to_open": {"pk": draft_recommendation.pk, "status": "open"},
+        "draft_to_withdrawn": {"pk": draft_recommendation.pk, "status": "withdrawn"},
+        "draft_version": {
+            "pk": draft_recommendation.pk,
+            "version_pk": draft_recommendation.history.get().history_id,
+        },
+        "open_version": {
+            "pk": open_recommendation.pk,
+            "version_pk": open_recommendation.history.latest("history_date").history_id,
+        },
     }
 
 

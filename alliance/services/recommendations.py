@@ -141,12 +141,17 @@ def recommendation_update(
         setattr(recommendation, name, value)
     _clean(recommendation)
     after = {name: getattr(recommendation, name) for name in RECOMMENDATION_FIELDS}
+    # The capitals are not part of the versioned wording, but changing them is a write
+    # that the audit log records like any other.
+    before["capitals"] = sorted(recommendation.capitals.values_list("pk", flat=True))
     if capitals is not None:
         recommendation.capitals.set(capitals)
-    changed = sorted(name for name in RECOMMENDATION_FIELDS if before[name] != after[name])
-    if changed:
+    after["capitals"] = sorted(recommendation.capitals.values_list("pk", flat=True))
+    changed = sorted(name for name in before if before[name] != after[name])
+    if set(changed) - {"capitals"}:
         recommendation._history_user = actor
         recommendation.save()
+    if changed:
         audit_record(
             actor=actor,
             action="recommendation.update",
