@@ -234,7 +234,7 @@ def recommendation_input_respond(request, pk: int, input_pk: int):
         "given": given,
         "can_answer": recommendation.is_editable,
         "answer_form": form,
-        "notice": notice,
+        "row_notice": notice,
         "ok": ok,
     }
     return render_region(request, PAGE, "input-row", context, 200 if ok else 422)

@@ -209,6 +209,7 @@ def test_staff_answer_an_input_with_htmx_and_the_author_sees_status_and_reason(
     body = done.content.decode()
     assert body.lstrip().startswith(f'<li class="input-item card" id="input-{given.pk}"')
     assert "Taken up" in body and "Added to paragraph 2." in body
+    assert "Your answer is saved; the author sees it." in body
     client.force_login(member)
     page = client.get(page_url(recommendation)).content.decode()
     assert "Taken up" in page and "Added to paragraph 2." in page
