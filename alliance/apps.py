@@ -138,3 +138,20 @@ class AllianceConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+        register_nav_link(
+            NavLink(
+                "recommendations",
+                _("Recommendations"),
+                "alliance:recommendations",
+                order=17,
+                public=True,
+            )
+        )
+        register_panel(
+            Panel(
+                "recommendations",
+                "alliance/recommendations/panel.html",
+                context=dashboard.recommendations_context,
+                order=9,
+            )
+        )

@@ -4,10 +4,11 @@ A context may return ``{"hidden": True}``: the dashboard then leaves the panel o
 panel is shown only for what the person can do).
 """
 
+from gdpa.accounts import roles
 from gdpa.accounts.permissions import acting_as_staff
 
-from . import selectors
-from .permissions import current_membership, memberships_of
+from . import recommendation_selectors, selectors
+from .permissions import current_membership, memberships_of, takes_part_in_alliance
 
 
 def staff_context(request) -> dict:
@@ -51,3 +52,13 @@ def sessions_context(request) -> dict:
     if not invitations and acting_as_staff(request.user):
         return {"hidden": True}
     return {"invitations": invitations}
+
+
+def recommendations_context(request) -> dict:
+    """Recommendations open for input, closing soonest first, for the people who may give
+    it: members of verified organizations and youth participants (one query). Staff answer
+    inputs rather than give them, so the panel is not theirs."""
+    user = request.user
+    if not takes_part_in_alliance(user) or roles.has_role(user, roles.IOM_STAFF):
+        return {"hidden": True}
+    return {"open_recommendations": recommendation_selectors.open_for_input(user)}

@@ -939,3 +939,148 @@ class RecommendationTransitionForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("input_closes", error.error_dict["input_closes"])
         return data
+
+
+# Recommendations: reading them and taking part --------------------------------------------
+
+
+class RecommendationFilterForm(forms.Form):
+    """The recommendation list's filters; ``status_choices`` are the statuses the reader
+    may see, as (value, label) pairs."""
+
+    sector = forms.ModelChoiceField(
+        label=_("Sector"),
+        required=False,
+        queryset=selectors.sectors(),
+        empty_label=_("All sectors"),
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, error_messages={"invalid_choice": CHOOSE_FROM_LIST}
+    )
+
+    def __init__(self, *args, status_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *status_choices]
+        if len(status_choices) < 2:
+            del self.fields["status"]
+
+    def filters(self) -> dict:
+        """The valid filters; an unreadable one is left out (its message shows)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"sector": data.get("sector"), "status": data.get("status", "")}
+
+
+class RecommendationInputForm(forms.Form):
+    """A comment or a proposed amendment; ``organizations`` are those the person may speak
+    for (their verified organizations)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of input"),
+        choices=[
+            ("comment", _("Comment")),
+            ("amendment", _("Proposed amendment")),
+        ],
+        initial="comment",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a comment or a proposed amendment"),
+            "invalid_choice": _("Choose a comment or a proposed amendment"),
+        },
+    )
+    text = forms.CharField(
+        label=_("Your comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("For an amendment, say why you propose it."),
+        error_messages={
+            "required": _("Enter your comment"),
+            "max_length": _("Keep your comment to 5,000 characters or fewer"),
+        },
+    )
+    proposed_text = forms.CharField(
+        label=_("The wording you propose"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Only for a proposed amendment: the text as you would have it read."),
+        error_messages={"max_length": _("Keep the wording to 20,000 characters or fewer")},
+    )
+    organization = forms.TypedChoiceField(
+        label=_("On behalf of"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Leave it on “Myself” to speak for yourself."),
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organizations = {org.pk: org for org in organizations}
+        if self.organizations:
+            self.fields["organization"].choices = [
+                ("", _("Myself")),
+                *((org.pk, org.name) for org in organizations),
+            ]
+        else:
+            del self.fields["organization"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "amendment" and not (data.get("proposed_text") or "").strip():
+            self.add_error("proposed_text", _("Enter the wording you propose"))
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "text": data["text"],
+            "proposed_text": data["proposed_text"] if data["kind"] == "amendment" else "",
+            "organization": self.organizations.get(data.get("organization")),
+        }
+
+
+class InputResponseForm(forms.Form):
+    """Staff's answer to one input: taken up, merged or not taken up, with a reason."""
+
+    status = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[
+            ("taken_up", _("Taken up")),
+            ("merged", _("Merged")),
+            ("not_taken_up", _("Not taken up")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose taken up, merged or not taken up"),
+            "invalid_choice": _("Choose taken up, merged or not taken up"),
+        },
+    )
+    response = forms.CharField(
+        label=_("Reason for the author"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The author sees it next to their input."),
+        error_messages={
+            "required": _("Give the author a short reason"),
+            "max_length": _("Keep the reason to 1,000 characters or fewer"),
+        },
+    )
+
+
+class SupportForm(forms.Form):
+    """An organization's support for a recommendation: given ("yes") or taken back ("no")."""
+
+    support = forms.ChoiceField(
+        label=_("Support"),
+        choices=[("yes", _("Supports it")), ("no", _("Does not support it"))],
+        error_messages={
+            "required": _("Say whether the organization supports the recommendation"),
+            "invalid_choice": _("Say whether the organization supports the recommendation"),
+        },
+    )

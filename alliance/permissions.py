@@ -385,3 +385,26 @@ def access_track_to_manage(user, pk) -> RecommendationTrack:
     if track is None:
         raise Http404
     return track
+
+
+def access_input_to_answer(user, recommendation: Recommendation, pk):
+    """One input of ``recommendation``, for acting staff who answer it; otherwise 404."""
+    if not can_manage_recommendations(user):
+        raise Http404
+    given = recommendation.inputs.filter(pk=pk).first()
+    if given is None:
+        raise Http404
+    return given
+
+
+def access_endorsement_to_withdraw(user, recommendation: Recommendation, pk):
+    """A standing endorsement of ``recommendation`` given for a member state the person
+    speaks for; otherwise 404 (someone else's state's endorsement looks missing)."""
+    endorsement = (
+        recommendation.endorsements.filter(pk=pk, withdrawn_at__isnull=True)
+        .select_related("member_state")
+        .first()
+    )
+    if endorsement is None or endorsement.member_state not in endorsing_states(user):
+        raise Http404
+    return endorsement

@@ -71,6 +71,31 @@ urlpatterns = [
         views.session_document_add,
         name="session_document_add",
     ),
+    path("recommendations/", views.recommendations, name="recommendations"),
+    path("recommendations/<int:pk>/", views.recommendation, name="recommendation"),
+    path(
+        "recommendations/<int:pk>/input/", views.recommendation_input, name="recommendation_input"
+    ),
+    path(
+        "recommendations/<int:pk>/inputs/<int:input_pk>/answer/",
+        views.recommendation_input_respond,
+        name="recommendation_input_respond",
+    ),
+    path(
+        "recommendations/<int:pk>/endorse/",
+        views.recommendation_endorse,
+        name="recommendation_endorse",
+    ),
+    path(
+        "recommendations/<int:pk>/endorsements/<int:endorsement_pk>/withdraw/",
+        views.recommendation_endorsement_withdraw,
+        name="recommendation_endorsement_withdraw",
+    ),
+    path(
+        "recommendations/<int:pk>/support/",
+        views.recommendation_support,
+        name="recommendation_support",
+    ),
 ]
 
 from .views import recommendation_versions, recommendations_staff  # noqa: E402

@@ -30,6 +30,8 @@ from alliance.models import (
     Recommendation,
     Sector,
 )
+from alliance.services import endorsements as rec_endorsements
+from alliance.services import recommendation_inputs as rec_inputs
 from alliance.services import recommendations as recommendation_services
 from gdpa.notify.models import OutboundEmail
 from tests import factories
@@ -106,6 +108,12 @@ def org_managers(ok: int = 302) -> dict[str, int]:
 def org_admins(ok: int = 302) -> dict[str, int]:
     """Admins and staff only: a delegate's right stops at plain members."""
     return {**org_managers(ok), "delegate": 403}
+
+
+def rec_readers(status: int = 200) -> dict[str, int]:
+    """People who read recommendations open for input: alliance participants (members of
+    verified organizations, IOM included, and youth participants); others get 404."""
+    return {**everyone(404), **dict.fromkeys(set(SIGNED_IN) - {"no_org", "pending_admin"}, status)}
 
 
 ROWS = [
@@ -396,6 +404,63 @@ ROWS = [
         kwargs="open_version",
         label="open for input",
     ),
+    # Recommendations: published ones for everyone; open ones for alliance participants
+    # (verified organizations' people and youth); drafts for acting staff.
+    Row("alliance:recommendations", everyone(200)),
+    Row("alliance:recommendation", everyone(200), kwargs="rec_published"),
+    Row("alliance:recommendation", rec_readers(), kwargs="rec_open", label="open for input"),
+    Row(
+        "alliance:recommendation",
+        {**everyone(404), "staff": 200},
+        kwargs="rec_draft",
+        label="draft",
+    ),
+    # Staff answer inputs rather than give them: the reason, 422.
+    Row(
+        "alliance:recommendation_input",
+        {**rec_readers(302), "anonymous": 302, "staff": 422, "staff_no_mfa": 422},
+        "post",
+        "rec_open",
+        {"kind": "comment", "text": "Add remittance data."},
+    ),
+    Row(
+        "alliance:recommendation_input",
+        signed_in(422),
+        "post",
+        "rec_published",
+        {"kind": "comment", "text": "Too late."},
+        label="closed",
+    ),
+    Row(
+        "alliance:recommendation_input_respond", staff_only(422), "post", "rec_input", label="empty"
+    ),
+    # Only the focal point speaks for a member state; a refusal is flashed on the page.
+    Row(
+        "alliance:recommendation_endorse",
+        {**signed_in(404), "focal_point": 302},
+        "post",
+        "rec_open",
+    ),
+    Row(
+        "alliance:recommendation_endorsement_withdraw",
+        {**signed_in(404), "focal_point": 200},
+        kwargs="rec_endorsement",
+        label="confirmation",
+    ),
+    Row(
+        "alliance:recommendation_endorsement_withdraw",
+        {**signed_in(404), "focal_point": 302},
+        "post",
+        "rec_endorsement",
+    ),
+    # Admins of verified non-government organizations say theirs supports it.
+    Row(
+        "alliance:recommendation_support",
+        {**signed_in(404), "leader": 302, "partner": 302, "outsider": 302},
+        "post",
+        "rec_open",
+        {"support": "yes"},
+    ),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -621,6 +686,32 @@ def _build_world() -> dict:
         status=Recommendation.Status.OPEN,
         input_closes_at=timezone.now() + datetime.timedelta(days=14),
     )
+    rec_track = recommendation_services.track_create(
+        actor=staff, sector=Sector.objects.get(slug="climate"), title="Climate Action"
+    )
+
+    def rec_make(title, statuses):
+        made = recommendation_services.recommendation_create(
+            actor=staff, track=rec_track, title_en=title, text_en="<p>Text</p>"
+        )
+        for status in statuses:
+            made = recommendation_services.recommendation_transition(
+                actor=staff,
+                recommendation=made,
+                status=status,
+                input_closes_at=timezone.now() + datetime.timedelta(days=7),
+            )
+        return made
+
+    rec_published = rec_make("Green skills", ["open", "review", "endorsed", "published"])
+    rec_open = rec_make("Climate bonds", ["open"])
+    rec_draft = rec_make("Remittance fees", [])
+    rec_input = rec_inputs.input_create(
+        author=member, recommendation=rec_open, kind="comment", text="Add remittances."
+    )
+    rec_endorsement = rec_endorsements.endorse(
+        actor=focal_point, recommendation=rec_open, member_state=government.member_state
+    )
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -678,6 +769,11 @@ def _build_world() -> dict:
             "pk": open_recommendation.pk,
             "version_pk": open_recommendation.history.latest("history_date").history_id,
         },
+        "rec_published": {"pk": rec_published.pk},
+        "rec_open": {"pk": rec_open.pk},
+        "rec_draft": {"pk": rec_draft.pk},
+        "rec_input": {"pk": rec_open.pk, "input_pk": rec_input.pk},
+        "rec_endorsement": {"pk": rec_open.pk, "endorsement_pk": rec_endorsement.pk},
     }
 
 

@@ -2,5 +2,6 @@
 staff pages about organizations (staff), and alliance sessions (sessions)."""
 
 from .members import *  # noqa: F403
+from .recommendations import *  # noqa: F403
 from .sessions import *  # noqa: F403
 from .staff import *  # noqa: F403
