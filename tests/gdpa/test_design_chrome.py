@@ -69,6 +69,7 @@ def test_staff_header_groups_the_staff_links_in_a_workspace_menu(client, staff):
         "Members": ["Verification", "Organizations", "Member states", "Sectors"],
         "Sessions": ["Manage sessions"],
         "Trainings": ["Training programmes", "Enrollment approvals"],
+        "Youth": ["Youth figures", "Youth age range"],
         "Records": ["Audit log", "Sent e-mails"],
     }
     own = [str(i["label"]) for i in response.context["nav_items"]]
