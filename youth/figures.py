@@ -29,7 +29,7 @@ class Band:
 
     @property
     def label(self) -> str:
-        return f"{self.low}–{self.high}"
+        return f"{self.low}–{self.high}" if self.high > self.low else str(self.low)
 
 
 def age_bands(min_age: int, max_age: int) -> list[Band]:
