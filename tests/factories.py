@@ -82,3 +82,26 @@ def add_member(*, staff, organization: Organization, user=None, role=Membership.
     user = user or make_user()
     alliance_services.membership_add(actor=staff, organization=organization, user=user, role=role)
     return user
+
+
+def make_youth_participant(
+    *, user=None, date_of_birth=None, public_consent: bool = False, **details
+):
+    """A youth participant who joined through the real service (aged 25 by default)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from youth.services import youth_profile_create
+
+    user = user or make_user(full_name=details.pop("full_name", "Young Person"))
+    today = timezone.localdate()
+    youth_profile_create(
+        user=user,
+        date_of_birth=date_of_birth or datetime.date(today.year - 25, 1, 1),
+        heritage_countries=details.pop("heritage_countries", ["SV"]),
+        consent=True,
+        public_consent=public_consent,
+        **details,
+    )
+    return type(user).objects.get(pk=user.pk)

@@ -461,6 +461,45 @@ ROWS = [
         "rec_open",
         {"support": "yes"},
     ),
+    # Youth registration and consents (issue 10): the consent page answers GET only; the
+    # public-display consent is given and withdrawn by the participant alone.
+    Row("youth:consent", signed_in(405), "post", label="GET only"),
+    Row(
+        "youth:public_consent_give",
+        {**signed_in(404), "youth": 302},
+        "post",
+        data={"public_consent": "on"},
+    ),
+    Row(
+        "youth:public_consent_give",
+        {**signed_in(404), "youth": 422},
+        "post",
+        label="unticked",
+    ),
+    Row("youth:public_consent_withdraw", {**signed_in(404), "youth": 200}),
+    Row(
+        "youth:public_consent_withdraw",
+        {**signed_in(404), "youth": 302},
+        "post",
+        label="withdraws",
+    ),
+    Row("youth:settings", staff_only()),
+    Row(
+        "youth:settings",
+        staff_only(302),
+        "post",
+        data={"min_age": "16", "max_age": "30"},
+        label="saves",
+    ),
+    Row(
+        "youth:settings",
+        staff_only(422),
+        "post",
+        data={"min_age": "30", "max_age": "20"},
+        label="oldest below youngest",
+    ),
+    Row("youth:figures", staff_only()),
+    Row("youth:figures", staff_only(405), "post", label="GET only"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),

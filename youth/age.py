@@ -1,4 +1,4 @@
-"""Age on a given day, from an exact date of birth."""
+"""Age on a given day, from an exact date of birth, and the youth age range staff set."""
 
 import datetime
 
@@ -16,15 +16,36 @@ def age_on(date_of_birth: datetime.date, today: datetime.date) -> int:
     return today.year - date_of_birth.year - before_birthday
 
 
-def validate_date_of_birth(date_of_birth: datetime.date, today: datetime.date) -> None:
-    """Refuse a date of birth in the future or outside the youth age range on ``today``."""
-    from .models import YouthProfile
+def latest_birth_date(age: int, today: datetime.date) -> datetime.date:
+    """The latest date of birth of someone who is ``age`` or older on ``today``.
+
+    ``age_on(d, today) >= age`` exactly when ``d <= latest_birth_date(age, today)``, so age
+    bands become date ranges a database can count. On 29 February the same day ``age``
+    years back may not exist: then it is 28 February (whoever was born on 1 March of that
+    year has not had their birthday yet).
+    """
+    try:
+        return today.replace(year=today.year - age)
+    except ValueError:
+        return today.replace(year=today.year - age, day=28)
+
+
+def validate_date_of_birth(
+    date_of_birth: datetime.date, today: datetime.date, *, age_range=None
+) -> None:
+    """Refuse a date of birth in the future or outside the youth age range on ``today``.
+
+    ``age_range`` has ``min_age`` and ``max_age`` (both included); by default the range
+    IOM staff set (``YouthSettings.current()``).
+    """
+    from .models import YouthSettings
 
     if date_of_birth > today:
         raise ValidationError(_("Your date of birth cannot be in the future."), code="future")
-    if not YouthProfile.MIN_AGE <= age_on(date_of_birth, today) <= YouthProfile.MAX_AGE:
+    age_range = age_range or YouthSettings.current()
+    if not age_range.min_age <= age_on(date_of_birth, today) <= age_range.max_age:
         raise ValidationError(
             _("Youth participants are %(min)s to %(max)s years old.")
-            % {"min": YouthProfile.MIN_AGE, "max": YouthProfile.MAX_AGE},
+            % {"min": age_range.min_age, "max": age_range.max_age},
             code="age",
         )

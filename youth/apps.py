@@ -13,6 +13,7 @@ class YouthConfig(AppConfig):
         from gdpa.accounts.permissions import acting_as_staff
         from gdpa.accounts.roles import roles_for
         from gdpa.portal.registry import (
+            STAFF_YOUTH,
             NavLink,
             Panel,
             ProfileSection,
@@ -23,7 +24,7 @@ class YouthConfig(AppConfig):
         )
 
         from . import demo
-        from .models import YouthProfile
+        from .models import YouthProfile, YouthSettings
         from .selectors import youth_profile_of
 
         roles.register_role_members(roles.YOUTH, lambda: YouthProfile.objects.values("user_id"))
@@ -51,10 +52,37 @@ class YouthConfig(AppConfig):
             )
 
         register_profile_section(
-            ProfileSection("youth-join", "youth/panels/join.html", visible=could_join, order=30)
+            ProfileSection(
+                "youth-join",
+                "youth/panels/join.html",
+                visible=could_join,
+                context=lambda request: {"age_range": YouthSettings.current()},
+                order=30,
+            )
         )
         register_nav_link(NavLink("youth", _("Youth"), "youth:join", order=40))
         register_demo_seeder(20, demo.seed)
+        staff = frozenset({roles.IOM_STAFF})
+        register_nav_link(
+            NavLink(
+                "youth-figures",
+                _("Youth figures"),
+                "youth:figures",
+                staff,
+                60,
+                group=STAFF_YOUTH,
+            )
+        )
+        register_nav_link(
+            NavLink(
+                "youth-settings",
+                _("Youth age range"),
+                "youth:settings",
+                staff,
+                61,
+                group=STAFF_YOUTH,
+            )
+        )
 
         from .audit_vocabulary import register_audit_vocabulary
 

@@ -39,8 +39,6 @@ class YouthProfile(models.Model):
     having a profile is the same as being a youth participant.
     """
 
-    MIN_AGE, MAX_AGE = 18, 35  # inclusive, in whole years on the day
-
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("person"),

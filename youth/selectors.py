@@ -1,4 +1,10 @@
-from .models import YouthProfile
+"""Reads of the youth app that views and services need."""
+
+from django.db.models import QuerySet
+
+from alliance.models import Organization
+
+from .models import Story, YouthProfile
 
 _ATTR = "_youth_profile"
 _MISSING = object()
@@ -10,7 +16,12 @@ def youth_profile_of(user) -> YouthProfile | None:
         return None
     cached = getattr(user, _ATTR, _MISSING)
     if cached is _MISSING:
-        cached = YouthProfile.objects.filter(user=user).prefetch_related("interests").first()
+        cached = (
+            YouthProfile.objects.filter(user=user)
+            .select_related("organization")
+            .prefetch_related("interests")
+            .first()
+        )
         setattr(user, _ATTR, cached)
     return cached
 
@@ -19,3 +30,18 @@ def forget_youth_profile(user) -> None:
     """Drop the looked-up profile after it was created or deleted in the same request."""
     if hasattr(user, _ATTR):
         delattr(user, _ATTR)
+
+
+def youth_organizations_for(user) -> QuerySet[Organization]:
+    """The organizations a youth participant may link their profile to: the verified
+    diaspora organizations they are a member of."""
+    return Organization.objects.filter(
+        kind=Organization.Kind.DIASPORA,
+        status=Organization.Status.VERIFIED,
+        memberships__user=user,
+    ).order_by("name")
+
+
+def published_story_count(user) -> int:
+    """How many of the person's stories are shown publicly now."""
+    return Story.objects.filter(author=user, status=Story.Status.PUBLISHED).count()

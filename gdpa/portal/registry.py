@@ -40,6 +40,7 @@ class NavGroup:
 STAFF_MEMBERS = NavGroup("members", _("Members"), 10)
 STAFF_SESSIONS = NavGroup("sessions", _("Sessions"), 20)
 STAFF_TRAININGS = NavGroup("trainings", _("Trainings"), 30)
+STAFF_YOUTH = NavGroup("youth", _("Youth"), 40)
 STAFF_RECORDS = NavGroup("records", _("Records"), 90)
 
 

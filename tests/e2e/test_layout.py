@@ -132,6 +132,8 @@ def test_staff_pages(page: Page, live_server, staff, focal_point, make_session):
         (reverse("notify:outbox"), LONG_EMAIL),
         (reverse("alliance:session", args=[session.pk]), None),
         (reverse("alliance:session_attendance", args=[session.pk]), None),
+        (reverse("youth:figures"), "Youth participation by sector"),
+        (reverse("youth:settings"), "Youth age range"),
     ]:
         layout.check(path, shows=shows)
     layout.assert_clean()

@@ -39,6 +39,15 @@ def join(user, date_of_birth, **extra):
     )
 
 
+#: The rest of a valid join form, besides the date of birth.
+REST = {
+    "gender": "woman",
+    "heritage_countries": ["SV"],
+    "country_of_residence": "ES",
+    "consent": "on",
+}
+
+
 def refetch(user):
     return type(user).objects.get(pk=user.pk)
 
@@ -111,7 +120,7 @@ def test_a_young_person_joins_with_consent_and_gets_the_youth_role(client):
     with on(TODAY):
         response = client.post(
             reverse("youth:join"),
-            {"date_of_birth": "2008-06-15", "heritage_countries": ["SV"], "consent": "on"},
+            {"date_of_birth": "2008-06-15", **REST},
         )
     assert response.status_code == 302
     profile = YouthProfile.objects.get(user=user)
@@ -149,9 +158,9 @@ def test_a_wrong_date_of_birth_is_explained_next_to_the_field(client, date_of_bi
     with on(TODAY):
         response = client.post(
             reverse("youth:join"),
-            {"date_of_birth": date_of_birth, "heritage_countries": ["SV"], "consent": "on"},
+            {"date_of_birth": date_of_birth, **REST},
         )
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     field = page[page.index('id="id_date_of_birth_error"') :]
     assert message in field[: field.index("</div>")]
@@ -162,12 +171,12 @@ def test_a_wrong_date_of_birth_is_explained_next_to_the_field(client, date_of_bi
     ("data", "message"),
     [
         (
-            {"date_of_birth": "2003-05-01", "heritage_countries": ["SV"]},
+            {"date_of_birth": "2003-05-01", **REST, "consent": ""},
             "Tick the box to give your consent",
         ),
         (
-            {"date_of_birth": "2003-05-01", "consent": "on"},
-            "Choose at least one country of heritage",
+            {"date_of_birth": "2003-05-01", **REST, "heritage_countries": []},
+            "Choose at least one country of origin",
         ),
     ],
 )
@@ -175,7 +184,7 @@ def test_joining_without_consent_or_heritage_is_explained(client, data, message)
     client.force_login(factories.make_user())
     with on(TODAY):
         response = client.post(reverse("youth:join"), data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.content.decode()
     assert not YouthProfile.objects.exists()
 
@@ -214,12 +223,12 @@ def test_a_racing_second_join_gets_the_message_not_an_integrity_error(racing):
 def test_a_double_submitted_join_page_shows_the_message(client, racing):
     user = factories.make_user()
     client.force_login(user)
-    data = {"date_of_birth": "2000-01-01", "heritage_countries": ["SV"], "consent": "on"}
+    data = {"date_of_birth": "2000-01-01", **REST}
     assert client.post(reverse("youth:join"), data).status_code == 302
     # The second request looked for a profile before the first one saved it.
     with mock.patch("youth.views.youth_profile_of", return_value=None):
         response = client.post(reverse("youth:join"), data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "You are already a youth participant." in response.content.decode()
     assert YouthProfile.objects.filter(user=user).count() == 1
 
@@ -290,7 +299,7 @@ def test_someone_who_is_not_a_participant_is_told_there_is_nothing_to_withdraw(c
 def test_withdrawing_needs_the_confirmation_and_changes_nothing_without_it(client, youth_user):
     client.force_login(youth_user)
     response = client.post(reverse("youth:consent_withdraw"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert "Tick the box to confirm that you want to withdraw." in page
     assert YouthProfile.objects.filter(user=youth_user).exists()
