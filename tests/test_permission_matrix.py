@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from alliance import services
-from alliance.models import AllianceSession, Membership, Organization, Participant
+from alliance.models import AllianceSession, Membership, Organization, Participant, Sector
 from gdpa.notify.models import OutboundEmail
 from tests import factories
 from trainings import meetings as training_meetings
@@ -305,6 +305,49 @@ ROWS = [
     ),
     Row("trainings:offering_feedback", staff_only(), kwargs="started_offering"),
     Row("trainings:offering_figures", staff_only(), kwargs="started_offering"),
+    # Youth Voices: the showcase and published stories are public; the author's pages
+    # are the youth participant's own; moderation is for people acting as IOM staff.
+    Row("youth:showcase", everyone(200)),
+    Row("youth:story", everyone(200), kwargs="public_story"),
+    Row("youth:story_photo", everyone(200), kwargs="public_story_photo"),
+    Row(
+        "youth:story_photo",
+        {**everyone(404), "youth": 200, "staff": 200},
+        kwargs="submitted_story_photo",
+        label="not public yet",
+    ),
+    Row("youth:my_stories", {**signed_in(404), "youth": 200}),
+    Row("youth:story_create", {**signed_in(404), "youth": 200}),
+    Row("youth:story_create", {**signed_in(404), "youth": 422}, "post", label="empty"),
+    Row("youth:my_story", {**signed_in(404), "youth": 200}, kwargs="submitted_story"),
+    Row("youth:story_edit", {**signed_in(404), "youth": 200}, kwargs="submitted_story"),
+    Row(
+        "youth:story_edit",
+        {**signed_in(404), "youth": 422},
+        "post",
+        "submitted_story",
+        label="empty",
+    ),
+    # Already submitted: the refusal is flashed on the story's page it redirects to.
+    Row("youth:story_submit", {**signed_in(404), "youth": 302}, "post", "submitted_story"),
+    Row("youth:moderation_queue", staff_only()),
+    Row("youth:story_moderate", staff_only(), kwargs="submitted_story"),
+    Row("youth:story_publish", staff_only(302), "post", "submitted_story"),
+    Row(
+        "youth:story_request_changes",
+        staff_only(302),
+        "post",
+        "submitted_story",
+        {"comment": "Say where it happened"},
+    ),
+    Row(
+        "youth:story_reject",
+        staff_only(302),
+        "post",
+        "submitted_story",
+        {"comment": "Not about diaspora engagement"},
+    ),
+    Row("youth:story_reject", staff_only(422), "post", "submitted_story", label="no comment"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -498,6 +541,27 @@ def _build_world() -> dict:
         status=Offering.Status.OPEN,
     )
     training_services.enrollment_create(user=focal_point, offering=started_offering)
+    from tests.youth.story_support import give_public_consent, image_bytes, upload
+    from youth import stories
+
+    give_public_consent(youth_user)
+    story_fields = {
+        "summary": "How we opened a health desk.",
+        "text": "Our story.",
+        "language": "en",
+        "sector": Sector.objects.get(slug="health"),
+        "country": "PE",
+        "photo_alt": "A health desk",
+    }
+    public_story = stories.story_create(
+        author=youth_user, title="Our clinic", photo=upload(image_bytes((60, 40))), **story_fields
+    )
+    stories.story_submit(author=youth_user, story=public_story)
+    stories.story_publish(actor=staff, story=public_story)
+    submitted_story = stories.story_create(
+        author=youth_user, title="Our river", photo=upload(image_bytes((60, 40))), **story_fields
+    )
+    stories.story_submit(author=youth_user, story=submitted_story)
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -538,6 +602,10 @@ def _build_world() -> dict:
         "pending_enrollment": {"pk": pending_enrollment.pk},
         "meeting": {"pk": meeting.pk},
         "started_offering": {"pk": started_offering.pk},
+        "public_story": {"pk": public_story.pk},
+        "public_story_photo": {"pk": public_story.pk, "size": "large"},
+        "submitted_story": {"pk": submitted_story.pk},
+        "submitted_story_photo": {"pk": submitted_story.pk, "size": "small"},
     }
 
 

@@ -68,8 +68,9 @@ def _service_fields(form: StoryForm) -> dict:
 @login_required
 def story_create(request):
     _writer(request)
-    form = StoryForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = StoryForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         try:
             story = stories.story_create(author=request.user, **_service_fields(form))
         except ValidationError as error:
@@ -107,10 +108,14 @@ def story_edit(request, pk: int):
             % {"status": story.get_status_display().lower()},
         )
         return redirect("youth:my_story", story.pk)
+    posted = request.method == "POST"
     form = StoryForm(
-        request.POST or None, request.FILES or None, story=story, initial=_initial(story)
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        story=story,
+        initial=_initial(story),
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             stories.story_update(
                 author=request.user,
