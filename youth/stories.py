@@ -8,6 +8,8 @@ published stories down at once (``stories_take_down_for_author``). Every move fo
 ``Story.TRANSITIONS``; every write is audited.
 """
 
+import html
+import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -33,12 +35,32 @@ VIDEO_HOSTS = frozenset(
 )
 
 
+#: Markup that makes paragraphs itself; without it, empty lines separate paragraphs.
+_BLOCKS = re.compile(r"<(p|ul|ol|blockquote|h3|h4)[\s>]", re.I)
+
+
 def _rich_text(text: str) -> str:
-    """The story's HTML, sanitized; text typed without markup keeps its paragraphs."""
+    """The story's HTML, sanitized; text written without paragraph markup keeps its
+    paragraphs and line breaks (the sanitizer decides what markup stays)."""
     text = (text or "").strip()
-    if "<" not in text:
-        text = linebreaks(text, autoescape=True)
+    if not _BLOCKS.search(text):
+        text = linebreaks(text)
     return sanitize_html(text)
+
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>\s*", re.S)
+
+
+def editable_text(text: str) -> str:
+    """The story's text as its author edits it: paragraphs come back as text separated
+    by empty lines (saving turns them into paragraphs again); other markup stays."""
+    text = text or ""
+    if _PARAGRAPH.sub("", text).strip():
+        return text
+    return "\n\n".join(
+        html.unescape(p) if "<" not in p else p
+        for p in (p.replace("<br>", "\n") for p in _PARAGRAPH.findall(text))
+    )
 
 
 def _check_video_url(url: str) -> str:
@@ -141,7 +163,11 @@ def story_create(
 
 
 def _lock(story: Story) -> Story:
-    return Story.objects.select_for_update().select_related("author", "sector").get(pk=story.pk)
+    return (
+        Story.objects.select_for_update(of=("self",))
+        .select_related("author", "sector")
+        .get(pk=story.pk)
+    )
 
 
 @transaction.atomic

@@ -95,6 +95,7 @@ def _initial(story: Story) -> dict:
         "sector": story.sector_id,
         "country": story.country.code,
         "video_url": story.video_url,
+        "text": stories.editable_text(story.text),
     }
 
 

@@ -286,3 +286,18 @@ def test_the_story_forms_give_specific_messages():
         for name, field in form_class().fields.items():
             if field.required:
                 assert str(field.error_messages["required"]) not in generic, name
+
+
+def test_paragraphs_are_kept_and_come_back_as_typed_for_editing(client, author):
+    typed = "One & two,\nsame paragraph.\n\nThree <strong>bold</strong><script>x</script>"
+    story = write(author, text=typed)
+    assert story.text == (
+        "<p>One &amp; two,<br>same paragraph.</p>\n\n<p>Three <strong>bold</strong></p>"
+    )
+    client.force_login(author)
+    page = client.get(reverse("youth:story_edit", args=[story.pk])).content.decode()
+    assert "One &amp; two,\nsame paragraph.\n\nThree &lt;strong&gt;bold" in page
+    again = stories.story_update(author=author, story=story, text=stories.editable_text(story.text))
+    assert again.text == story.text  # editing without changes changes nothing
+    html = "<ul><li>One</li></ul><p>Two</p>"
+    assert stories.editable_text(write(author, text=html).text) == html
