@@ -12,8 +12,8 @@ class AllianceConfig(AppConfig):
         from gdpa.accounts import roles
         from gdpa.portal.registry import (
             STAFF_MEMBERS,
+            STAFF_RECOMMENDATIONS,
             STAFF_SESSIONS,
-            NavGroup,
             NavLink,
             Panel,
             register_demo_seeder,
@@ -131,7 +131,7 @@ class AllianceConfig(AppConfig):
                 "alliance:staff_tracks",
                 staff,
                 48,
-                group=NavGroup("recommendations", _("Recommendations"), 25),
+                group=STAFF_RECOMMENDATIONS,
             )
         )
 

@@ -464,11 +464,13 @@ ROWS = [
     # Youth registration and consents (issue 10): the consent page answers GET only; the
     # public-display consent is given and withdrawn by the participant alone.
     Row("youth:consent", signed_in(405), "post", label="GET only"),
+    # The world's youth participant already consents (their story is published): told so.
     Row(
         "youth:public_consent_give",
         {**signed_in(404), "youth": 302},
         "post",
         data={"public_consent": "on"},
+        label="already given",
     ),
     Row(
         "youth:public_consent_give",
@@ -500,6 +502,49 @@ ROWS = [
     ),
     Row("youth:figures", staff_only()),
     Row("youth:figures", staff_only(405), "post", label="GET only"),
+    # Youth Voices: the showcase and published stories are public; the author's pages
+    # are the youth participant's own; moderation is for people acting as IOM staff.
+    Row("youth:showcase", everyone(200)),
+    Row("youth:story", everyone(200), kwargs="public_story"),
+    Row("youth:story_photo", everyone(200), kwargs="public_story_photo"),
+    Row(
+        "youth:story_photo",
+        {**everyone(404), "youth": 200, "staff": 200},
+        kwargs="submitted_story_photo",
+        label="not public yet",
+    ),
+    Row("youth:my_stories", {**signed_in(404), "youth": 200}),
+    Row("youth:story_create", {**signed_in(404), "youth": 200}),
+    Row("youth:story_create", {**signed_in(404), "youth": 422}, "post", label="empty"),
+    Row("youth:my_story", {**signed_in(404), "youth": 200}, kwargs="submitted_story"),
+    Row("youth:story_edit", {**signed_in(404), "youth": 200}, kwargs="submitted_story"),
+    Row(
+        "youth:story_edit",
+        {**signed_in(404), "youth": 422},
+        "post",
+        "submitted_story",
+        label="empty",
+    ),
+    # Already submitted: the refusal is flashed on the story's page it redirects to.
+    Row("youth:story_submit", {**signed_in(404), "youth": 302}, "post", "submitted_story"),
+    Row("youth:moderation_queue", staff_only()),
+    Row("youth:story_moderate", staff_only(), kwargs="submitted_story"),
+    Row("youth:story_publish", staff_only(302), "post", "submitted_story"),
+    Row(
+        "youth:story_request_changes",
+        staff_only(302),
+        "post",
+        "submitted_story",
+        {"comment": "Say where it happened"},
+    ),
+    Row(
+        "youth:story_reject",
+        staff_only(302),
+        "post",
+        "submitted_story",
+        {"comment": "Not about diaspora engagement"},
+    ),
+    Row("youth:story_reject", staff_only(422), "post", "submitted_story", label="no comment"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -751,6 +796,27 @@ def _build_world() -> dict:
     rec_endorsement = rec_endorsements.endorse(
         actor=focal_point, recommendation=rec_open, member_state=government.member_state
     )
+    from tests.youth.story_support import give_public_consent, image_bytes, upload
+    from youth import stories
+
+    give_public_consent(youth_user)
+    story_fields = {
+        "summary": "How we opened a health desk.",
+        "text": "Our story.",
+        "language": "en",
+        "sector": Sector.objects.get(slug="health"),
+        "country": "PE",
+        "photo_alt": "A health desk",
+    }
+    public_story = stories.story_create(
+        author=youth_user, title="Our clinic", photo=upload(image_bytes((60, 40))), **story_fields
+    )
+    stories.story_submit(author=youth_user, story=public_story)
+    stories.story_publish(actor=staff, story=public_story)
+    submitted_story = stories.story_create(
+        author=youth_user, title="Our river", photo=upload(image_bytes((60, 40))), **story_fields
+    )
+    stories.story_submit(author=youth_user, story=submitted_story)
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -813,6 +879,10 @@ def _build_world() -> dict:
         "rec_draft": {"pk": rec_draft.pk},
         "rec_input": {"pk": rec_open.pk, "input_pk": rec_input.pk},
         "rec_endorsement": {"pk": rec_open.pk, "endorsement_pk": rec_endorsement.pk},
+        "public_story": {"pk": public_story.pk},
+        "public_story_photo": {"pk": public_story.pk, "size": "large"},
+        "submitted_story": {"pk": submitted_story.pk},
+        "submitted_story_photo": {"pk": submitted_story.pk, "size": "small"},
     }
 
 

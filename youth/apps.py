@@ -87,3 +87,43 @@ class YouthConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+        self._register_stories()
+
+    def _register_stories(self) -> None:
+        """Youth Voices: the public showcase, the author's panel, staff moderation and the
+        home page's featured stories."""
+        from gdpa.accounts import roles
+        from gdpa.portal.registry import (
+            STAFF_YOUTH,
+            NavLink,
+            Panel,
+            register_home_facts,
+            register_nav_link,
+            register_panel,
+        )
+
+        from . import story_selectors
+
+        register_nav_link(
+            NavLink("youth-voices", _("Youth Voices"), "youth:showcase", order=45, public=True)
+        )
+        register_panel(
+            Panel(
+                "youth-stories",
+                "youth/stories/panel.html",
+                frozenset({roles.YOUTH}),
+                context=lambda request: {"counts": story_selectors.story_counts_of(request.user)},
+                order=31,
+            )
+        )
+        register_nav_link(
+            NavLink(
+                "staff-story-moderation",
+                _("Story moderation"),
+                "youth:moderation_queue",
+                frozenset({roles.IOM_STAFF}),
+                70,
+                group=STAFF_YOUTH,
+            )
+        )
+        register_home_facts(story_selectors.home_facts)

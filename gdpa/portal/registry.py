@@ -39,6 +39,7 @@ class NavGroup:
 #: The staff workspace groups every app can file its staff links under.
 STAFF_MEMBERS = NavGroup("members", _("Members"), 10)
 STAFF_SESSIONS = NavGroup("sessions", _("Sessions"), 20)
+STAFF_RECOMMENDATIONS = NavGroup("recommendations", _("Recommendations"), 25)
 STAFF_TRAININGS = NavGroup("trainings", _("Trainings"), 30)
 STAFF_YOUTH = NavGroup("youth", _("Youth"), 40)
 STAFF_RECORDS = NavGroup("records", _("Records"), 90)

@@ -302,3 +302,5 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-certificate-pdfs": {"task": "trainings.tasks.sweep_certificate_pdfs", "schedule": 600.0},
 }
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Youth Voices story photos: the largest upload accepted (under UPLOAD_MAX_FILE_BYTES).
+STORY_PHOTO_MAX_BYTES = env.int("STORY_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)

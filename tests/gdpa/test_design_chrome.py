@@ -70,7 +70,7 @@ def test_staff_header_groups_the_staff_links_in_a_workspace_menu(client, staff):
         "Sessions": ["Manage sessions"],
         "Trainings": ["Training programmes", "Enrollment approvals"],
         "Recommendations": ["Recommendation tracks"],
-        "Youth": ["Youth figures", "Youth age range"],
+        "Youth": ["Youth figures", "Youth age range", "Story moderation"],
         "Records": ["Audit log", "Sent e-mails"],
     }
     own = [str(i["label"]) for i in response.context["nav_items"]]

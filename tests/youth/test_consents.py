@@ -157,9 +157,9 @@ def test_withdrawing_it_unpublishes_the_stories_at_once_and_keeps_the_participat
     assert profile.public_consent_at is None and profile.public_consent_version == ""
     entry = AuditEntry.objects.get(action="youth_profile.public_consent_withdrawn")
     assert entry.before["public_consent_version"] == PUBLIC_CONSENT_VERSION
-    taken_down = AuditEntry.objects.get(action="story.taken_down")
+    taken_down = AuditEntry.objects.get(action="story.take_down")
     assert (taken_down.target_id, taken_down.actor) == (str(published.pk), public_youth)
-    assert taken_down.after == {"status": "unpublished"}
+    assert taken_down.after["status"] == "unpublished"
     page = client.get(response.url).content.decode()
     assert "1 published story was taken down." in page
     assert "your name and your stories are not shown publicly" in page
@@ -182,7 +182,7 @@ def test_the_take_down_touches_only_the_authors_published_stories(public_youth):
         Story.Status.UNPUBLISHED
     }
     assert Story.objects.get(pk=rejected.pk).status == Story.Status.REJECTED
-    assert AuditEntry.objects.filter(action="story.taken_down").count() == 2
+    assert AuditEntry.objects.filter(action="story.take_down").count() == 2
     assert stories_take_down_for_author(public_youth, actor=public_youth) == 0
 
 
@@ -213,7 +213,7 @@ def test_withdrawing_the_participation_takes_the_stories_down_and_deletes_the_pr
     assert not YouthProfile.objects.filter(user=public_youth).exists()
     assert Story.objects.get(pk=published.pk).status == Story.Status.UNPUBLISHED
     withdrawn = AuditEntry.objects.get(action="youth_profile.consent_withdrawn")
-    taken_down = AuditEntry.objects.get(action="story.taken_down")
+    taken_down = AuditEntry.objects.get(action="story.take_down")
     assert taken_down.pk < withdrawn.pk  # the stories came down before the profile went
     assert withdrawn.before["public_consent_version"] == PUBLIC_CONSENT_VERSION
 

@@ -372,7 +372,7 @@ def test_staff_see_the_range_and_find_the_page_in_the_staff_workspace(client, st
         str(g["label"]): [str(i["label"]) for i in g["items"]]
         for g in response.context["staff_groups"]
     }
-    assert groups["Youth"] == ["Youth figures", "Youth age range"]
+    assert groups["Youth"] == ["Youth figures", "Youth age range", "Story moderation"]
     assert f'href="{reverse("youth:settings")}" aria-current="page"' in page
 
 
