@@ -127,3 +127,13 @@ class AllianceConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+        register_nav_link(
+            NavLink(
+                "recommendation-reports",
+                _("Recommendation reports"),
+                "alliance:staff_reports",
+                staff,
+                48,
+                group=STAFF_SESSIONS,
+            )
+        )

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from alliance import services
 from alliance.models import AllianceSession, Membership, Organization, Participant
+from alliance.services import reports as report_services
 from gdpa.notify.models import OutboundEmail
 from tests import factories
 from trainings import meetings as training_meetings
@@ -332,6 +333,18 @@ ROWS = [
         "certificate",
         {"reason": "Issued in error"},
     ),
+    # Recommendation reports: a ready private report and a public one.
+    Row("alliance:staff_reports", staff_only()),
+    Row("alliance:report_create", staff_only()),
+    Row("alliance:report_create", staff_only(422), "post", label="empty"),
+    Row("alliance:report", staff_only(), kwargs="report_ready"),
+    Row("alliance:report_publish", staff_only(), kwargs="report_ready", label="confirmation"),
+    Row("alliance:report_publish", staff_only(302), "post", "report_ready"),
+    Row("alliance:report_unpublish", staff_only(), kwargs="report_public", label="confirmation"),
+    Row("alliance:report_unpublish", staff_only(302), "post", "report_public"),
+    Row("alliance:public_reports", everyone(200)),
+    Row("alliance:report_download", {**everyone(404), "staff": 200}, kwargs="report_ready"),
+    Row("alliance:report_download", everyone(200), kwargs="report_public", label="public"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -534,6 +547,15 @@ def _build_world() -> dict:
         certificate=Certificate.objects.get(enrollment__user=official),
         reason="Issued in error",
     )
+    report_ready = report_services.report_request(
+        actor=staff, title="Alliance recommendations", language="en"
+    )
+    report_services.report_build(report_id=report_ready.pk)
+    report_public = report_services.report_request(
+        actor=staff, title="Alliance recommendations", language="en"
+    )
+    report_services.report_build(report_id=report_public.pk)
+    report_services.report_publish(actor=staff, report=report_public)
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -578,6 +600,8 @@ def _build_world() -> dict:
         "certificate_code": {"code": certificate.code},
         "revoked_code": {"code": revoked.code},
         "unknown_code": {"code": "Z" * 20},
+        "report_ready": {"pk": report_ready.pk},
+        "report_public": {"pk": report_public.pk},
     }
 
 
