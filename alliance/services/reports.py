@@ -47,6 +47,8 @@ TEMPLATE_VERSION = "2026-12-01.1"
 #: The build task's limits (seconds), below the broker's visibility timeout.
 BUILD_SOFT_LIMIT = 120
 BUILD_HARD_LIMIT = 150
+#: WeasyPrint's ``write_pdf`` options (docs/benchmarks.md, "Recommendation report").
+PDF_OPTIONS: dict = {}
 #: Retries after a failed attempt before the report is marked failed.
 BUILD_RETRIES = 2
 #: A report queued or building for longer than this lost its task: the sweep enqueues it
@@ -230,22 +232,25 @@ def page_counter_css() -> str:
     return " ".join(parts)
 
 
+def render_context(report: RecommendationReport, content: dict) -> dict:
+    """The template's context; call it with the report's language active."""
+    return {
+        "report": content,
+        "period_start": report.period_start,
+        "period_end": report.period_end,
+        "project": PROJECT,
+        "built_on": timezone.now(),
+        "page_counter": page_counter_css(),
+    }
+
+
 def report_render(report: RecommendationReport, content: dict) -> tuple[bytes, int]:
     """The PDF bytes and their page count, with every label in the report's language."""
     with translation.override(report.language):
         document = render_document(
-            TEMPLATE,
-            {
-                "report": content,
-                "period_start": report.period_start,
-                "period_end": report.period_end,
-                "project": PROJECT,
-                "built_on": timezone.now(),
-                "page_counter": page_counter_css(),
-            },
-            base_url=settings.SITE_URL,
+            TEMPLATE, render_context(report, content), base_url=settings.SITE_URL
         )
-        return document.write_pdf(), len(document.pages)
+        return document.write_pdf(**PDF_OPTIONS), len(document.pages)
 
 
 def twin_of(report: RecommendationReport, fingerprint: str) -> RecommendationReport | None:
