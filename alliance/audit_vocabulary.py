@@ -164,6 +164,8 @@ def register_audit_vocabulary() -> None:
 
 def register_recommendation_report_vocabulary() -> None:
     """Words for the PDF reports of recommendations (alliance/services/reports.py)."""
+    from django.conf import settings
+
     from .models import RecommendationReport
 
     for code, label in {
@@ -175,7 +177,7 @@ def register_recommendation_report_vocabulary() -> None:
         register_action(code, label)
     for name, label, formatter in [
         ("title", _("title"), None),
-        ("language", _("language"), None),
+        ("language", _("language"), formatters.choices(settings.LANGUAGES)),
         ("period_start", _("period from"), formatters.date),
         ("period_end", _("period until"), formatters.date),
         ("sectors", _("sectors"), _names("Sector")),

@@ -174,9 +174,6 @@ def report_content(report: RecommendationReport) -> dict:
                     "endorsements": sorted(
                         (str(e.member_state) for e in rec.active_endorsements), key=str.casefold
                     ),
-                    "published_on": rec.published_at.date().isoformat()
-                    if rec.published_at
-                    else None,
                 }
             )
             youth += [

@@ -542,3 +542,26 @@ def test_a_report_not_ready_cannot_be_published_or_downloaded(
     report.refresh_from_db()
     assert not report.is_public
     assert client.get(reverse("alliance:report_download", args=[report.pk])).status_code == 404
+
+
+def test_the_reports_data_takes_a_fixed_number_of_queries(
+    staff, published, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    report = ask(staff, django_capture_on_commit_callbacks)
+    with django_assert_num_queries(7):
+        small = reports.report_content(report)
+    climate, _health = published
+    for i in range(3):
+        extra = drafting.recommendation_create(
+            actor=staff,
+            track=climate.track,
+            original_language="en",
+            title_en=f"Extra {i}",
+            text_en="<p>More.</p>",
+        )
+        Recommendation.objects.filter(pk=extra.pk).update(
+            status="published", published_at=timezone.now()
+        )
+    with django_assert_num_queries(7):
+        large = reports.report_content(report)
+    assert large["count"] == small["count"] + 3
