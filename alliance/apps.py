@@ -133,7 +133,7 @@ class AllianceConfig(AppConfig):
                 _("Recommendation reports"),
                 "alliance:staff_reports",
                 staff,
-                48,
+                54,
                 group=STAFF_SESSIONS,
             )
         )
