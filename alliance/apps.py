@@ -134,6 +134,16 @@ class AllianceConfig(AppConfig):
                 group=STAFF_RECOMMENDATIONS,
             )
         )
+        register_nav_link(
+            NavLink(
+                "recommendation-reports",
+                _("Recommendation reports"),
+                "alliance:staff_reports",
+                staff,
+                54,
+                group=STAFF_RECOMMENDATIONS,
+            )
+        )
 
         from .audit_vocabulary import register_audit_vocabulary
 

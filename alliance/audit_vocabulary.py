@@ -161,6 +161,7 @@ def register_audit_vocabulary() -> None:
         ],
     )
     register_recommendation_words()
+    register_recommendation_report_vocabulary()
 
 
 def _numbers(value) -> str:
@@ -212,3 +213,31 @@ def register_recommendation_words() -> None:
         ("sessions", _("sessions that discuss it"), _numbers),
     ]:
         register_field("recommendation_track", field, label, formatter)
+
+
+def register_recommendation_report_vocabulary() -> None:
+    """Words for the PDF reports of recommendations (alliance/services/reports.py)."""
+    from django.conf import settings
+
+    from .models import RecommendationReport
+
+    for code, label in {
+        "recommendation_report.request": _("Recommendation report asked for"),
+        "recommendation_report.build": _("Recommendation report built"),
+        "recommendation_report.publish": _("Recommendation report published"),
+        "recommendation_report.unpublish": _("Recommendation report taken off the public page"),
+    }.items():
+        register_action(code, label)
+    for name, label, formatter in [
+        ("title", _("title"), None),
+        ("language", _("language"), formatters.choices(settings.LANGUAGES)),
+        ("period_start", _("period from"), formatters.date),
+        ("period_end", _("period until"), formatters.date),
+        ("sectors", _("sectors"), _names("Sector")),
+        ("is_public", _("public"), formatters.boolean),
+        ("status", _("status"), formatters.choices(RecommendationReport.Status.choices)),
+        ("pages", _("pages"), None),
+        ("recommendations", _("recommendations"), None),
+        ("reused", _("file shared with report"), None),
+    ]:
+        register_field("recommendation_report", name, label, formatter)

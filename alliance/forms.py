@@ -1084,3 +1084,55 @@ class SupportForm(forms.Form):
             "invalid_choice": _("Say whether the organization supports the recommendation"),
         },
     )
+
+
+class ReportRequestForm(forms.Form):
+    """Staff ask for a PDF report of published recommendations."""
+
+    title = forms.CharField(
+        label=_("Title of the report"),
+        max_length=200,
+        error_messages={"required": _("Enter the title of the report")},
+    )
+    sectors = TranslatedChoiceField(
+        label=_("Sectors"),
+        queryset=selectors.sectors(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave every box empty for a report of all sectors."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the report"),
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "Recommendations not translated into this language are shown in their original "
+            "language, marked as such."
+        ),
+        error_messages={
+            "required": _("Choose the language of the report"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
+    )
+    period_start = forms.DateField(
+        label=_("Published from"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional. For example 2027-01-15."),
+        error_messages={"invalid": _("Enter the date like 2027-01-15")},
+    )
+    period_end = forms.DateField(
+        label=_("Published until"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional. For example 2027-12-31."),
+        error_messages={"invalid": _("Enter the date like 2027-12-31")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The end of the period must be after its start"))
+        return data

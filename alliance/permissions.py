@@ -28,6 +28,7 @@ from .models import (
     Organization,
     Participant,
     Recommendation,
+    RecommendationReport,
     RecommendationTrack,
     SessionDocument,
 )
@@ -408,3 +409,33 @@ def access_endorsement_to_withdraw(user, recommendation: Recommendation, pk):
     if endorsement is None or endorsement.member_state not in endorsing_states(user):
         raise Http404
     return endorsement
+
+
+# Recommendation reports ------------------------------------------------------------------
+
+
+def can_manage_reports(user) -> bool:
+    return acting_as_staff(user)
+
+
+def access_report_to_manage(user, pk) -> RecommendationReport:
+    """Any report, for acting staff; 404 for everyone else."""
+    if not can_manage_reports(user):
+        raise Http404
+    report = RecommendationReport.objects.filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def access_report_pdf(user, pk) -> RecommendationReport:
+    """A ready report's PDF: public ones for anyone, the others for acting staff only;
+    404 otherwise (a private report does not reveal itself)."""
+    report = (
+        RecommendationReport.objects.filter(pk=pk, status=RecommendationReport.Status.READY)
+        .exclude(pdf="")
+        .first()
+    )
+    if report is None or not (report.is_public or can_manage_reports(user)):
+        raise Http404
+    return report

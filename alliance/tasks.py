@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import services
+from .services import reports
 from .services.sweeps import session_mail_sweep
 
 
@@ -30,3 +31,28 @@ def dispatch_reminders() -> int:
 def sweep_session_mail() -> dict[str, int]:
     """Periodic: drive session e-mails whose task message was never published or was lost."""
     return session_mail_sweep()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    soft_time_limit=reports.BUILD_SOFT_LIMIT,
+    time_limit=reports.BUILD_HARD_LIMIT,
+    autoretry_for=(reports.ReportBuildFailed,),
+    retry_backoff=30,
+    max_retries=reports.BUILD_RETRIES,
+)
+def build_recommendation_report(self, report_id: int) -> bool:
+    """Build a report's PDF (or share an identical one's); a failed attempt is retried
+    with back-off, the last one marks the report failed. Run in-process (no broker), the
+    first attempt is the last: the person's request does not wait for three renders."""
+    return reports.report_build(
+        report_id=report_id,
+        last_attempt=self.request.is_eager or self.request.retries >= self.max_retries,
+    )
+
+
+@shared_task(acks_late=True)
+def sweep_recommendation_reports() -> int:
+    """Periodic: enqueue again the reports a lost message or a killed worker left stuck."""
+    return reports.report_sweep()

@@ -96,6 +96,13 @@ urlpatterns = [
         views.recommendation_support,
         name="recommendation_support",
     ),
+    path("staff/reports/", views.staff_reports, name="staff_reports"),
+    path("staff/reports/new/", views.report_create, name="report_create"),
+    path("staff/reports/<int:pk>/", views.report_detail, name="report"),
+    path("staff/reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
+    path("staff/reports/<int:pk>/unpublish/", views.report_unpublish, name="report_unpublish"),
+    path("reports/", views.public_reports, name="public_reports"),
+    path("reports/<int:pk>/download/", views.report_download, name="report_download"),
 ]
 
 from .views import recommendation_versions, recommendations_staff  # noqa: E402

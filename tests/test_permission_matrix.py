@@ -33,6 +33,7 @@ from alliance.models import (
 from alliance.services import endorsements as rec_endorsements
 from alliance.services import recommendation_inputs as rec_inputs
 from alliance.services import recommendations as recommendation_services
+from alliance.services import reports as report_services
 from gdpa.notify.models import OutboundEmail
 from tests import factories
 from trainings import meetings as training_meetings
@@ -545,6 +546,18 @@ ROWS = [
         {"comment": "Not about diaspora engagement"},
     ),
     Row("youth:story_reject", staff_only(422), "post", "submitted_story", label="no comment"),
+    # Recommendation reports: a ready private report and a public one.
+    Row("alliance:staff_reports", staff_only()),
+    Row("alliance:report_create", staff_only()),
+    Row("alliance:report_create", staff_only(422), "post", label="empty"),
+    Row("alliance:report", staff_only(), kwargs="report_ready"),
+    Row("alliance:report_publish", staff_only(), kwargs="report_ready", label="confirmation"),
+    Row("alliance:report_publish", staff_only(302), "post", "report_ready"),
+    Row("alliance:report_unpublish", staff_only(), kwargs="report_public", label="confirmation"),
+    Row("alliance:report_unpublish", staff_only(302), "post", "report_public"),
+    Row("alliance:public_reports", everyone(200)),
+    Row("alliance:report_download", {**everyone(404), "staff": 200}, kwargs="report_ready"),
+    Row("alliance:report_download", everyone(200), kwargs="report_public", label="public"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -817,6 +830,15 @@ def _build_world() -> dict:
         author=youth_user, title="Our river", photo=upload(image_bytes((60, 40))), **story_fields
     )
     stories.story_submit(author=youth_user, story=submitted_story)
+    report_ready = report_services.report_request(
+        actor=staff, title="Alliance recommendations", language="en"
+    )
+    report_services.report_build(report_id=report_ready.pk)
+    report_public = report_services.report_request(
+        actor=staff, title="Alliance recommendations", language="en"
+    )
+    report_services.report_build(report_id=report_public.pk)
+    report_services.report_publish(actor=staff, report=report_public)
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -883,6 +905,8 @@ def _build_world() -> dict:
         "public_story_photo": {"pk": public_story.pk, "size": "large"},
         "submitted_story": {"pk": submitted_story.pk},
         "submitted_story_photo": {"pk": submitted_story.pk, "size": "small"},
+        "report_ready": {"pk": report_ready.pk},
+        "report_public": {"pk": report_public.pk},
     }
 
 

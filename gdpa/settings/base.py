@@ -300,6 +300,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-session-mail": {"task": "alliance.tasks.sweep_session_mail", "schedule": 300.0},
     "training-reminders": {"task": "trainings.tasks.send_training_reminders", "schedule": 60.0},
     "sweep-certificate-pdfs": {"task": "trainings.tasks.sweep_certificate_pdfs", "schedule": 600.0},
+    "sweep-recommendation-reports": {
+        "task": "alliance.tasks.sweep_recommendation_reports",
+        "schedule": 300.0,
+    },
 }
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # Youth Voices story photos: the largest upload accepted (under UPLOAD_MAX_FILE_BYTES).

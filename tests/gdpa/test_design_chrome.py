@@ -69,7 +69,7 @@ def test_staff_header_groups_the_staff_links_in_a_workspace_menu(client, staff):
         "Members": ["Verification", "Organizations", "Member states", "Sectors"],
         "Sessions": ["Manage sessions"],
         "Trainings": ["Training programmes", "Enrollment approvals"],
-        "Recommendations": ["Recommendation tracks"],
+        "Recommendations": ["Recommendation tracks", "Recommendation reports"],
         "Youth": ["Youth figures", "Youth age range", "Story moderation"],
         "Records": ["Audit log", "Sent e-mails"],
     }
