@@ -7,42 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from alliance.models import Endorsement, Membership, RecommendationInput, Sector
+from alliance.models import Endorsement, Membership, RecommendationInput
 from alliance.services import endorsements, recommendation_inputs
 from alliance.services import recommendations as drafting
 from tests import factories
-from youth.services import youth_profile_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def recommendation(staff):
-    track = drafting.track_create(
-        actor=staff, sector=Sector.objects.get(slug="climate"), title="Climate Action"
-    )
-    draft = drafting.recommendation_create(
-        actor=staff,
-        track=track,
-        original_language="en",
-        title_en="Diaspora climate finance",
-        text_en="<p>Match diaspora savings for adaptation.</p>",
-    )
-    return drafting.recommendation_transition(
-        actor=staff,
-        recommendation=draft,
-        status="open",
-        input_closes_at=timezone.now() + dt.timedelta(days=7),
-    )
-
-
-@pytest.fixture
-def youth():
-    person = factories.make_user(full_name="Nadia K.")
-    youth_profile_create(
-        user=person, date_of_birth=dt.date(2002, 3, 4), heritage_countries=["MU"], consent=True
-    )
-    return person
 
 
 def test_a_youth_participants_input_is_a_youth_voice_and_a_members_is_not(
