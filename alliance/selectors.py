@@ -20,6 +20,7 @@ from .models import (
     Organization,
     OrganizationUserObjectPermission,
     Participant,
+    RecommendationReport,
     Sector,
 )
 
@@ -325,4 +326,23 @@ def sessions_this_week(*, limit: int = STAFF_WEEK_SESSIONS) -> list[AllianceSess
             no_answer=Count("participants", filter=Q(participants__rsvp=rsvp.INVITED)),
         )
         .order_by("starts_at", "pk")[:limit]
+    )
+
+
+# Recommendation reports ---------------------------------------------------------------
+
+
+def reports_for_staff():
+    """Every report, newest first, with what the staff list shows (fixed queries)."""
+    return RecommendationReport.objects.select_related("requested_by").prefetch_related("sectors")
+
+
+def public_reports():
+    """Ready reports staff published, newest build first."""
+    return (
+        RecommendationReport.objects.filter(
+            is_public=True, status=RecommendationReport.Status.READY
+        )
+        .prefetch_related("sectors")
+        .order_by("-built_at", "-pk")
     )

@@ -394,22 +394,3 @@ def report_publish(*, actor, report: RecommendationReport) -> RecommendationRepo
 def report_unpublish(*, actor, report: RecommendationReport) -> RecommendationReport:
     """Take a report off the public page; only staff can download it again."""
     return report_set_public(actor=actor, report=report, public=False)
-
-
-# Reading ----------------------------------------------------------------------------------
-
-
-def reports_for_staff():
-    """Every report, newest first, with what the staff list shows (fixed queries)."""
-    return RecommendationReport.objects.select_related("requested_by").prefetch_related("sectors")
-
-
-def public_reports():
-    """Ready reports staff published, newest build first."""
-    return (
-        RecommendationReport.objects.filter(
-            is_public=True, status=RecommendationReport.Status.READY
-        )
-        .prefetch_related("sectors")
-        .order_by("-built_at", "-pk")
-    )

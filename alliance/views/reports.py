@@ -16,7 +16,7 @@ from gdpa.accounts.permissions import staff_required
 from gdpa.portal.forms import apply_validation_error
 from gdpa.portal.htmx import render_region
 
-from .. import permissions
+from .. import permissions, selectors
 from ..forms import ReportRequestForm
 from ..models import RecommendationReport
 from ..services import reports
@@ -39,7 +39,7 @@ IN_PROGRESS = frozenset({RecommendationReport.Status.QUEUED, RecommendationRepor
 @staff_required
 @require_http_methods(["GET", "HEAD"])
 def staff_reports(request):
-    page = Paginator(reports.reports_for_staff(), REPORTS_PER_PAGE).get_page(
+    page = Paginator(selectors.reports_for_staff(), REPORTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(request, "alliance/reports/staff_list.html", {"page": page})
@@ -132,5 +132,5 @@ def report_unpublish(request, pk: int):
 
 @require_http_methods(["GET", "HEAD"])
 def public_reports(request):
-    page = Paginator(reports.public_reports(), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.public_reports(), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "alliance/reports/public_list.html", {"page": page})
