@@ -4,17 +4,16 @@ queue; an anonymous visitor filters the showcase by sector, finds and opens it, 
 the photo with its description."""
 
 import datetime
-import io
 import re
 
 import pytest
 from django.utils import timezone
-from PIL import Image
 from playwright.sync_api import Page, expect
 
 from alliance.models import Sector
 from tests import factories
 from tests.e2e.helpers import sign_in, sign_out
+from tests.e2e.worlds import jpeg_bytes
 from youth import stories
 from youth.models import Story, YouthProfile
 
@@ -22,15 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = "Mangroves we planted in Tarawa"
 ALT = "Three young women planting mangrove seedlings on a beach at low tide"
-
-
-def jpeg_bytes() -> bytes:
-    """A small photo: a 640 x 480 JPEG with a sea and a beach."""
-    image = Image.new("RGB", (640, 480), (30, 110, 160))
-    image.paste((220, 200, 150), (0, 320, 640, 480))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
 
 
 def published_health_story():
