@@ -325,6 +325,11 @@ def test_youth_voices_pages_of_every_role(page: Page, live_server, staff):
         layout.check(path, shows=shows)
     page.get_by_role("button", name=re.compile("Sign out", re.I)).click()
 
+    # Someone not yet a youth participant sees the form to join, with its two consents.
+    sign_in(page, live_server.url, factories.make_user(full_name="Newcomer"))
+    layout.check(reverse("youth:join"), shows="Your consents")
+    page.get_by_role("button", name=re.compile("Sign out", re.I)).click()
+
     sign_in(page, live_server.url, staff, totp_secret=staff.totp_secret)
     layout.check(reverse("youth:moderation_queue"), shows="A reef survey")
     layout.check(reverse("youth:story_moderate", args=[world["waiting"].pk]), shows="Publish")
