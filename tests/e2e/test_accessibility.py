@@ -6,11 +6,13 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from alliance import services as alliance_services
 from tests import factories
 from tests.e2e.helpers import sign_in
+from tests.e2e.worlds import recommendation_world, training_world, youth_voices_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -142,5 +144,58 @@ def test_staff_pages(page: Page, live_server, staff, focal_point, make_session):
 
     # Tables wider than a phone must scroll from the keyboard too.
     for path in [f"/alliance/staff/sessions/{session.pk}/attendance/", "/staff/audit/"]:
+        audit.check_narrow(path)
+    audit.assert_clean()
+
+
+def test_public_pages_of_trainings_recommendations_and_stories(
+    page: Page, live_server, staff, focal_point, government, leader, diaspora_org
+):
+    trainings = training_world(staff, focal_point, government)
+    recommendations = recommendation_world(staff, focal_point, leader, diaspora_org)
+    stories = youth_voices_world(staff)
+    published = recommendations["published"]
+    catalogue = reverse("trainings:catalogue")
+    offering = reverse("trainings:offering", args=[trainings["running"].pk])
+    recommendation = reverse("alliance:recommendation", args=[published.pk])
+    showcase = reverse("youth:showcase")
+    audit = Audit(page, live_server.url)
+    for path in [
+        catalogue,
+        reverse("trainings:programme", args=[trainings["programme"].pk]),
+        reverse("trainings:offering", args=[trainings["upcoming"].pk]),
+        offering,
+        reverse("trainings:verify_code", args=[trainings["certificate"].code]),
+        reverse("alliance:recommendations"),
+        recommendation,
+        reverse("alliance:recommendation_versions", args=[published.pk]),
+        reverse(
+            "alliance:recommendation_version_diff",
+            args=[published.pk, recommendations["version"].history_id],
+        ),
+        reverse("alliance:public_reports"),
+        showcase,
+        reverse("youth:story", args=[stories["published"].pk]),
+    ]:
+        audit.visit(path)
+
+    # The verification form with its error, and the answer to a code nobody holds.
+    audit.visit(reverse("trainings:verify"))
+    audit.submit_empty("Verify")
+    audit.check("/trainings/verify/ (with errors)")
+    audit.visit(reverse("trainings:verify_code", args=["ABCDEFGHJKMNPQRSTUVW"]))
+    expect(page.get_by_role("heading", name="No certificate has this code")).to_be_visible()
+
+    # The catalogue and the showcase after their filters swapped the results (htmx).
+    audit.visit(catalogue)
+    page.locator("main form").get_by_label("Audience").select_option("government")
+    expect(page.locator("#results")).to_contain_text("Engaging your diaspora")
+    audit.check(f"{catalogue} (filtered)")
+    audit.visit(showcase)
+    page.get_by_role("search").get_by_label("Sector").select_option(label="Climate Action")
+    expect(page).to_have_url(re.compile("sector="))
+    audit.check(f"{showcase} (filtered)")
+
+    for path in [catalogue, offering, recommendation, showcase]:
         audit.check_narrow(path)
     audit.assert_clean()
