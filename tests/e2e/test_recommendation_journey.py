@@ -133,7 +133,7 @@ def test_youth_input_taken_up_endorsed_and_in_the_report(
     # The worker runs the build; the page's polling shows the download without a reload.
     report = RecommendationReport.objects.get()
     assert held == [(report.pk,)]
-    assert tasks.build_recommendation_report.apply(args=held[0]).get() is True
+    assert tasks.build_recommendation_report.apply(args=held[0]).result is True
     expect(download).to_be_visible(timeout=10_000)
     expect(status).to_contain_text("Ready")
 
