@@ -1,3 +1,5 @@
+"""People and their two-factor methods in the technical administration site."""
+
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -10,7 +12,10 @@ from .models import User
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "preferred_language", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "preferred_language"]
     search_fields = ["email", "full_name"]
+    readonly_fields = ["last_login", "date_joined"]
+    date_hierarchy = "date_joined"
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (
@@ -30,6 +35,7 @@ class UserAdmin(BaseUserAdmin):
             _("Access"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
@@ -46,6 +52,7 @@ if admin.site.is_registered(Authenticator):
 class AuthenticatorAdmin(admin.ModelAdmin):
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type"]
+    list_select_related = ["user"]
     search_fields = ["user__email"]
     fields = ["user", "type", "created_at", "last_used_at"]
     readonly_fields = fields

@@ -1,3 +1,5 @@
+"""Outbound e-mails in the technical administration site: read-only, without bodies."""
+
 from django.contrib import admin
 
 from .models import OutboundEmail
@@ -11,6 +13,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["created_at", "to_email", "kind", "language", "status", "attempts"]
     list_filter = ["status", "kind", "language"]
     search_fields = ["to_email", "subject"]
+    date_hierarchy = "created_at"
     fields = [
         "to_email",
         "user",
