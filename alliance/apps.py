@@ -165,3 +165,12 @@ class AllianceConfig(AppConfig):
                 order=9,
             )
         )
+        register_nav_link(
+            NavLink(
+                "alliance-directory",
+                _("Alliance directory"),
+                "alliance:directory",
+                order=18,
+                public=True,
+            )
+        )

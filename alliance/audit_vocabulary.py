@@ -82,6 +82,7 @@ def register_audit_vocabulary() -> None:
         "endorsement.withdraw": _("Endorsement withdrawn"),
         "support.create": _("Organization support given"),
         "support.remove": _("Organization support taken back"),
+        "organization.listing": _("Public directory listing changed"),
     }
     for code, label in actions.items():
         register_action(code, label, refine=_session_update if code == "session.update" else None)
@@ -118,6 +119,7 @@ def register_audit_vocabulary() -> None:
         ("contact_phone", _("contact phone"), None),
         ("description", _("description"), None),
         ("rejection_reason", _("reason for rejection"), None),
+        ("listed_publicly", _("shown in the public directory"), formatters.boolean),
     ]
     member_state = [
         ("country", _("country"), formatters.country),

@@ -1136,3 +1136,69 @@ class ReportRequestForm(forms.Form):
         if start and end and end < start:
             self.add_error("period_end", _("The end of the period must be after its start"))
         return data
+
+
+# Public alliance directory ----------------------------------------------------------------
+
+
+class OrganizationListingForm(forms.Form):
+    listed = forms.BooleanField(
+        label=_("Show us in the public alliance directory"),
+        required=False,
+        help_text=_(
+            "Everyone may then see the organization's name, kind, countries, sectors, diaspora "
+            "capitals and website; never its people or contact details."
+        ),
+    )
+
+
+class DirectoryFilterForm(forms.Form):
+    """Filters of the public alliance directory (a GET form, swapped with htmx)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("Any kind")), *Organization.Kind.choices],
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        help_text=_("Based in this country, or with diaspora from it."),
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+    sector = forms.ModelChoiceField(
+        label=_("Sector"),
+        required=False,
+        queryset=selectors.sectors(),
+        empty_label=_("Any sector"),
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+    capital = forms.ModelChoiceField(
+        label=_("Diaspora capital"),
+        required=False,
+        queryset=selectors.capitals(),
+        empty_label=_("Any capital"),
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The countries of the listed organizations, read once (checked and drawn).
+        self.fields["country"].choices = [
+            ("", _("Any country")),
+            *selectors.directory_countries(),
+        ]
+
+    def filters(self) -> dict:
+        """The valid filters; an unreadable one is left out (its message shows)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "kind": data.get("kind", ""),
+            "country": data.get("country", ""),
+            "sector": data.get("sector"),
+            "capital": data.get("capital"),
+        }

@@ -346,3 +346,42 @@ def public_reports():
         .prefetch_related("sectors")
         .order_by("-built_at", "-pk")
     )
+
+
+# Public alliance directory ----------------------------------------------------------------
+
+
+def _listed() -> QuerySet[Organization]:
+    """Organizations the public directory may show: verified, and listed by their admins."""
+    return Organization.objects.filter(status=Organization.Status.VERIFIED, listed_publicly=True)
+
+
+def directory_organizations(
+    *, kind: str = "", country: str = "", sector=None, capital=None
+) -> QuerySet[Organization]:
+    """The public directory's organizations by name, with their sectors and capitals
+    prefetched (a fixed number of queries whatever their number). ``country`` matches the
+    country an organization is based in or one of its diaspora countries of origin."""
+    qs = _listed()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if country:
+        qs = qs.filter(Q(country=country) | Q(countries_of_origin__contains=country))
+    if sector is not None:
+        qs = qs.filter(sectors=sector)
+    if capital is not None:
+        qs = qs.filter(capitals=capital)
+    return qs.prefetch_related(
+        Prefetch("sectors", queryset=Sector.objects.order_by("position", "name_en")),
+        Prefetch("capitals", queryset=DiasporaCapital.objects.order_by("position", "name_en")),
+    ).order_by("name", "pk")
+
+
+def directory_countries() -> list[tuple[str, str]]:
+    """(code, name) of the countries the listed organizations are based in or come from,
+    by name in the reader's language: one query."""
+    codes = set()
+    for based, origins in _listed().order_by().values_list("country", "countries_of_origin"):
+        codes.add(based)
+        codes.update(code for code in origins.split(",") if code)
+    return sorted(((code, str(countries.name(code))) for code in codes), key=lambda c: c[1])

@@ -149,4 +149,10 @@ urlpatterns += [
         recommendation_versions.recommendation_version_diff,
         name="recommendation_version_diff",
     ),
+    path("directory/", views.directory, name="directory"),
+    path(
+        "organizations/<int:pk>/listing/",
+        views.organization_listing,
+        name="organization_listing",
+    ),
 ]

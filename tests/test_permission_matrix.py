@@ -558,6 +558,24 @@ ROWS = [
     Row("alliance:public_reports", everyone(200)),
     Row("alliance:report_download", {**everyone(404), "staff": 200}, kwargs="report_ready"),
     Row("alliance:report_download", everyone(200), kwargs="report_public", label="public"),
+    # The public alliance directory; only an organization's admins (and acting staff)
+    # choose whether it is listed there: its other people get 404 like strangers.
+    Row("alliance:directory", everyone(200)),
+    Row(
+        "alliance:organization_listing",
+        {**org_admins(), "member": 404, "delegate": 404},
+        "post",
+        "org",
+        {"listed": "on"},
+    ),
+    Row(
+        "alliance:organization_listing",
+        {**signed_in(404), "staff": 302, "pending_admin": 302},
+        "post",
+        "pending",
+        {"listed": "on"},
+        label="pending",
+    ),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),

@@ -147,6 +147,11 @@ class Organization(models.Model):
         related_name="+",
     )
     rejection_reason = models.TextField(_("reason for rejection"), max_length=2000, blank=True)
+    listed_publicly = models.BooleanField(
+        _("show in the public alliance directory"),
+        default=False,
+        help_text=_("Agreed by its administrators; shown only once the organization is verified."),
+    )
 
     class Meta:
         verbose_name = _("organization")

@@ -12,6 +12,7 @@ from gdpa.audit.services import audit_record, snapshot
 from gdpa.notify.services import email_render_and_queue
 
 from ..models import DiasporaCapital, Membership, MemberState, Organization, Sector
+from ..permissions import is_org_admin
 from .common import forget_person, language_for, save_new
 
 ORG_AUDIT_FIELDS = [
@@ -222,3 +223,29 @@ def sector_create(*, actor, name_en: str, name_fr: str = "", name_es: str = "") 
         after={"name_en": sector.name_en, "name_fr": sector.name_fr, "name_es": sector.name_es},
     )
     return sector
+
+
+@transaction.atomic
+def organization_set_listing(*, actor, organization: Organization, listed: bool) -> Organization:
+    """The organization's administrators (or acting staff) agree to show it in the public
+    alliance directory, or take it off. A pending organization may agree in advance: the
+    directory shows verified organizations only."""
+    if not (acting_as_staff(actor) or is_org_admin(actor, organization)):
+        raise ValidationError(
+            _("Only the organization's administrators choose whether it is listed.")
+        )
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.listed_publicly == listed:
+        return organization
+    before = snapshot(organization, ["listed_publicly"])
+    organization.listed_publicly = listed
+    organization.full_clean()
+    organization.save(update_fields=["listed_publicly"])
+    audit_record(
+        actor=actor,
+        action="organization.listing",
+        target=organization,
+        before=before,
+        after=snapshot(organization, ["listed_publicly"]),
+    )
+    return organization

@@ -2,8 +2,10 @@
 staff pages about organizations (staff), alliance sessions (sessions), recommendations
 for readers (recommendations) and their PDF reports (reports). Staff authoring of
 recommendations and the version history are imported by name in urls.py
-(recommendations_staff, recommendation_versions)."""
+(recommendations_staff, recommendation_versions). The public alliance directory and
+the control that lists an organization in it are in directory."""
 
+from .directory import *  # noqa: F403
 from .members import *  # noqa: F403
 from .recommendations import *  # noqa: F403
 from .reports import *  # noqa: F403

@@ -22,6 +22,7 @@ from ..forms import (
     InvitationForm,
     ManageRightForm,
     MemberFilterForm,
+    OrganizationListingForm,
     OrganizationRegistrationForm,
     RoleForm,
     SwitchOrganizationForm,
@@ -29,6 +30,7 @@ from ..forms import (
 from ..models import Membership, Organization
 from ..permissions import CURRENT_ORG_KEY
 from .common import filters_of
+from .directory import can_set_listing
 
 #: Page sizes of the lists on these pages.
 MEMBERS_PER_PAGE = 50
@@ -135,6 +137,8 @@ def _organization_context(request, organization: Organization, **extra) -> dict:
         "roles": Membership.Role.choices,
         "invitations": selectors.organization_open_invitations(organization) if can_manage else [],
         "invite_form": InvitationForm(admin_roles=can_delegate),
+        "can_list": can_set_listing(request.user, organization),
+        "listing_form": OrganizationListingForm(initial={"listed": organization.listed_publicly}),
     }
     context.update(extra)
     return context
