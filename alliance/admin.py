@@ -6,6 +6,8 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from gdpa.admin_site import HTTPS_LINKS
+
 from .models import (
     AgendaItem,
     AllianceSession,
@@ -52,6 +54,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(GuardedModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["name", "kind", "status", "country", "member_state", "created_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["member_state"]
@@ -114,6 +117,7 @@ class AgendaItemInline(admin.TabularInline):
 
 @admin.register(AllianceSession)
 class AllianceSessionAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["title", "kind", "status", "starts_at", "format", "language"]
     list_filter = ["status", "kind", "format", "language"]
     search_fields = ["title", "venue"]

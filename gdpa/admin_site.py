@@ -8,6 +8,11 @@ authentication get in.
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.db import models
+
+#: Admin forms read an address typed without a scheme as https (Django 6's default), for
+#: the model admins that edit links: ``formfield_overrides = HTTPS_LINKS``.
+HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class AdminSite(admin.AdminSite):

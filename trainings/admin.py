@@ -4,6 +4,8 @@ who-did-what-when fields read-only. Day-to-day work goes through the portal's pa
 
 from django.contrib import admin
 
+from gdpa.admin_site import HTTPS_LINKS
+
 from .models import (
     Certificate,
     Enrollment,
@@ -26,6 +28,7 @@ class TrainingProgrammeAdmin(admin.ModelAdmin):
 
 @admin.register(Offering)
 class OfferingAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["title", "programme", "status", "starts_on", "ends_on", "capacity"]
     list_filter = ["status", "needs_approval", "programme__audience"]
     list_select_related = ["programme"]

@@ -4,6 +4,8 @@ records read-only. Day-to-day work goes through the portal's pages."""
 
 from django.contrib import admin
 
+from gdpa.admin_site import HTTPS_LINKS
+
 from .models import Story, YouthProfile, YouthSettings
 
 
@@ -40,6 +42,7 @@ class YouthSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["title", "author", "status", "language", "sector", "country", "published_at"]
     list_filter = ["status", "language", "sector"]
     list_select_related = ["author", "sector"]
