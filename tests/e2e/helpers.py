@@ -14,6 +14,9 @@ def sign_in(page: Page, base: str, user, *, totp_secret: str | None = None) -> N
     if totp_secret:
         page.get_by_label(re.compile("Code", re.I)).fill(current_totp(totp_secret))
         page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    # Wait until the sign-in has gone through: a page.goto() straight after the click can
+    # cancel the form's submission and leave the person signed out.
+    page.wait_for_url(lambda url: "/account/login" not in url and "/2fa/authenticate" not in url)
 
 
 def sign_out(page: Page) -> None:
