@@ -13,7 +13,9 @@ from .models import Enrollment, Offering, TrainingFeedback, TrainingProgramme
 
 
 def programmes_for_staff() -> QuerySet[TrainingProgramme]:
-    return TrainingProgramme.objects.prefetch_related("offerings").order_by("-created_at", "pk")
+    return TrainingProgramme.objects.annotate(offering_count=Count("offerings")).order_by(
+        "-created_at", "pk"
+    )
 
 
 def offerings_of(programme: TrainingProgramme) -> QuerySet[Offering]:

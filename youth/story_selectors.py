@@ -26,6 +26,11 @@ def published_stories() -> QuerySet[Story]:
     )
 
 
+def is_public(story: Story) -> bool:
+    """Whether the story is on the public pages now (published, author consenting)."""
+    return published_stories().filter(pk=story.pk).exists()
+
+
 def showcase(*, sector=None, country: str = "") -> QuerySet[Story]:
     stories = published_stories()
     if sector is not None:

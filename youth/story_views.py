@@ -142,7 +142,7 @@ def my_story(request, pk: int):
     """The author's own view of a story: its status, the moderator's comment, what to do
     next, and the story as it will be shown."""
     story = permissions.access_own_story(request.user, pk)
-    public = selectors.published_stories().filter(pk=story.pk).exists()
+    public = selectors.is_public(story)
     return render(
         request,
         "youth/stories/my_story.html",
