@@ -8,6 +8,8 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("staff/audit/", include("gdpa.audit.urls")),
     path("staff/emails/", include("gdpa.notify.urls")),
+    path("staff/exports/", include("gdpa.exports.urls")),
+    path("staff/results/", include("gdpa.results.urls")),
     path("alliance/", include("alliance.urls")),
     path("youth/", include("youth.urls")),
     path("trainings/", include("trainings.urls")),

@@ -159,3 +159,59 @@ def profile_sections_for(request) -> list[tuple[ProfileSection, dict]]:
         key=lambda s: (s.order, s.key),
     )
     return [(s, s.context(request) if s.context else {}) for s in shown]
+
+
+@dataclass(frozen=True)
+class PeopleAction:
+    """A bulk action an app offers on a selection of people in the staff member directory
+    (e.g. "nominate to a training"). The directory posts the selected people's ids
+    (``person`` repeated) to ``url_name``; that view asks its own app's permissions."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int = 100
+
+
+_people_actions: dict[str, PeopleAction] = {}
+
+
+def register_people_action(action: PeopleAction) -> None:
+    _people_actions[action.key] = action
+
+
+def people_actions() -> list[PeopleAction]:
+    return sorted(_people_actions.values(), key=lambda a: (a.order, a.key))
+
+
+@dataclass(frozen=True)
+class RecordSection:
+    """A section of the staff page of a person or of an organization (their sessions,
+    trainings, inputs, stories...). ``context(subject)`` returns the section's template
+    context with a fixed number of queries."""
+
+    key: str
+    label: str
+    template: str
+    context: Callable[[object], dict]
+    order: int = 100
+
+
+_person_sections: dict[str, RecordSection] = {}
+_organization_sections: dict[str, RecordSection] = {}
+
+
+def register_person_section(section: RecordSection) -> None:
+    _person_sections[section.key] = section
+
+
+def register_organization_section(section: RecordSection) -> None:
+    _organization_sections[section.key] = section
+
+
+def person_sections() -> list[RecordSection]:
+    return sorted(_person_sections.values(), key=lambda s: (s.order, s.key))
+
+
+def organization_sections() -> list[RecordSection]:
+    return sorted(_organization_sections.values(), key=lambda s: (s.order, s.key))

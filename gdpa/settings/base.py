@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "gdpa.audit",
     "gdpa.notify",
     "gdpa.portal",
+    "gdpa.exports",
+    "gdpa.results",
     # Product apps.
     "alliance",
     "trainings",
