@@ -11,12 +11,14 @@
             ),
             rows=people_rows,      # (filters, *, personal) -> iterable of dicts by column key
             count=people_count,    # (filters) -> int
+            filter_form=PeopleFilterForm,
         )
     )
 
 ``filters`` is the query string of the page the export was started from (the member
-directory's filters, say), as a plain ``dict[str, str]``; a dataset reads it through its
-own filter form, so an export shows exactly what the page showed. ``rows`` must stream
+directory's filters and any selection, say) as a ``QueryDict`` (a Celery task rebuilds it
+from the stored ``urlencode()``); a dataset reads it through its own ``filter_form``, so an
+export shows exactly what the page showed, and the exports page offers the same form. ``rows`` must stream
 (``.values_list(...).iterator(chunk_size=...)``): exports run in constant memory. With
 ``personal=False`` the kernel drops every ``personal`` column, and ``rows`` need not fetch
 them.
@@ -24,6 +26,8 @@ them.
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+
+from django.http import QueryDict
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,9 @@ class ExportDataset:
     label: object
     columns: tuple[Column, ...]
     rows: Callable[..., Iterable[Mapping[str, object]]]
-    count: Callable[[Mapping[str, str]], int]
+    count: Callable[[QueryDict], int]
+    #: The form that reads ``filters`` (a Django form class taking the QueryDict as data).
+    filter_form: type | None = None
     order: int = 100
 
 
