@@ -6,10 +6,13 @@ executed in-process, and e-mails printed to the console. ``DATABASE_URL`` and
 the README's configuration table.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+
+from gdpa.notify.providers import email_backend_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -211,6 +214,19 @@ FILE_UPLOAD_HANDLERS = [
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# --- E-mail provider and deliverability (docs/operations.md, "E-mail") ---------------
+# SMTP through EMAIL_URL by default; EMAIL_PROVIDER=postmark|mailgun|sendgrid|amazon_ses|
+# brevo sends through django-anymail with that provider's keys, and its tracking webhook
+# (/anymail/<provider>/tracking/, basic auth ANYMAIL_WEBHOOK_SECRET) reports bounces and
+# complaints. Production refuses a provider without its keys (gdpa/notify/providers.py).
+INSTALLED_APPS += ["anymail"]  # its system checks; the webhook URLs are gdpa.notify's
+EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="").strip().lower()
+ANYMAIL: dict = {}
+vars().update(email_backend_settings(EMAIL_PROVIDER, os.environ, strict=False))
+# Hard bounces (counted since the last lift) after which an address is suppressed; one
+# complaint suppresses it at once.
+EMAIL_BOUNCE_LIMIT = env.int("EMAIL_BOUNCE_LIMIT", default=2)
+# --- end of e-mail provider ----------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="GDPA Portal <no-reply@gdpa.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 #: The address the footer, privacy notice and accessibility statement give for questions.
