@@ -138,6 +138,13 @@ ROWS = [
     Row("notify:outbox", staff_only()),
     Row("notify:email_resend", staff_only(302), "post"),
     Row("notify:email_detail", staff_only(), kwargs="email"),
+    Row("notify:suppressions", staff_only()),
+    # No address chosen: staff are sent back to the list with a message.
+    Row("notify:suppression_lift", staff_only(302), "post"),
+    # The providers' tracking webhook: public, guarded by HTTP basic auth only (a session
+    # is no credential); tests/gdpa/test_deliverability.py posts with the secret.
+    Row("anymail:tracking_webhook", everyone(401), "post", kwargs="webhook"),
+    Row("anymail:tracking_webhook", everyone(405), kwargs="webhook", label="get"),
     Row("alliance:my_organizations", signed_in()),
     Row("alliance:organization_register", signed_in()),
     Row(
@@ -925,6 +932,7 @@ def _build_world() -> dict:
         "submitted_story_photo": {"pk": submitted_story.pk, "size": "small"},
         "report_ready": {"pk": report_ready.pk},
         "report_public": {"pk": report_public.pk},
+        "webhook": {"provider": "postmark"},
     }
 
 

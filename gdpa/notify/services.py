@@ -256,7 +256,9 @@ def provider_message_id(message) -> str:
     """The id an anymail backend gave the message; empty for SMTP (no ``anymail_status``)."""
     status = getattr(message, "anymail_status", None)
     message_id = getattr(status, "message_id", None)
-    return message_id[:255] if isinstance(message_id, str) else ""
+    if isinstance(message_id, set):  # one id per recipient; ours have one recipient
+        message_id = next(iter(message_id)) if len(message_id) == 1 else None
+    return "" if message_id is None else str(message_id)[:255]
 
 
 def _provider_refused(message) -> bool:
