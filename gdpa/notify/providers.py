@@ -109,6 +109,6 @@ def email_backend_settings(
             )
         if missing:
             raise ImproperlyConfigured(
-                f"EMAIL_PROVIDER={name} is set but {', '.join(missing)} is missing."
+                f"EMAIL_PROVIDER={name} is set but these are missing: {', '.join(missing)}."
             )
     return {"EMAIL_BACKEND": spec.backend, "ANYMAIL": anymail}

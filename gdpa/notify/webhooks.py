@@ -49,8 +49,10 @@ def tracking_webhook(request, provider: str):
     view = _VIEWS.get(provider)
     if view is None:
         raise Http404
+    if request.method == "HEAD":  # some providers check the URL exists when it is set up
+        return HttpResponse()
     if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "POST"})
+        return HttpResponse(status=405, headers={"Allow": "POST, HEAD"})
     if not getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET"):
         return _refused(request, provider, "no ANYMAIL_WEBHOOK_SECRET configured")
     try:

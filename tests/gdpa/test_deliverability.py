@@ -224,6 +224,13 @@ def test_an_unreadable_payload_is_a_400_not_a_500(client):
     assert response.status_code == 400
 
 
+def test_the_webhook_answers_a_providers_set_up_check_and_only_known_providers(client):
+    assert client.head(HOOK).status_code == 200  # how some providers test a new URL
+    assert client.get(HOOK).status_code == 405
+    unknown = client.post("/anymail/pigeon/tracking/", "{}", "application/json", **auth())
+    assert unknown.status_code == 404
+
+
 def test_a_delivery_report_keeps_the_email_sent_and_records_when(
     client, django_capture_on_commit_callbacks
 ):
