@@ -27,3 +27,15 @@ def outbound_email(*, email_id: int) -> OutboundEmail | None:
 def failed_count() -> int:
     """How many e-mails failed for good (the staff to-do list; one query)."""
     return OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).count()
+
+
+def outbound_emails_to(user) -> QuerySet[OutboundEmail]:
+    """What was sent to one person: to their account, or to their address before it was
+    linked to one. Newest first."""
+    from django.db.models import Q
+
+    return (
+        OutboundEmail.objects.defer(*BODY_FIELDS)
+        .filter(Q(user=user) | Q(to_email__iexact=user.email))
+        .order_by("-created_at", "-pk")
+    )
