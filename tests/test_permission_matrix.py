@@ -138,6 +138,8 @@ ROWS = [
     Row("notify:outbox", staff_only()),
     Row("notify:email_resend", staff_only(302), "post"),
     Row("notify:email_detail", staff_only(), kwargs="email"),
+    Row("portal:staff_person", staff_only(), kwargs="person"),
+    Row("portal:staff_person", staff_only(404), kwargs="missing", label="missing"),
     Row("alliance:my_organizations", signed_in()),
     Row("alliance:organization_register", signed_in()),
     Row(
@@ -212,6 +214,8 @@ ROWS = [
         {"reason": "Not a diaspora body"},
     ),
     Row("alliance:staff_organizations", staff_only()),
+    Row("alliance:staff_organization", staff_only(), kwargs="org"),
+    Row("alliance:staff_organization", staff_only(404), kwargs="missing", label="missing"),
     Row("alliance:government_create", staff_only()),
     Row("alliance:member_states", staff_only()),
     Row("alliance:sectors", staff_only()),
@@ -925,6 +929,8 @@ def _build_world() -> dict:
         "submitted_story_photo": {"pk": submitted_story.pk, "size": "small"},
         "report_ready": {"pk": report_ready.pk},
         "report_public": {"pk": report_public.pk},
+        "person": {"pk": member.pk},
+        "missing": {"pk": 10**9},
     }
 
 
