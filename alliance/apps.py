@@ -174,3 +174,7 @@ class AllianceConfig(AppConfig):
                 public=True,
             )
         )
+
+        from . import record_sections
+
+        record_sections.register()

@@ -439,3 +439,24 @@ def access_report_pdf(user, pk) -> RecommendationReport:
     if report is None or not (report.is_public or can_manage_reports(user)):
         raise Http404
     return report
+
+
+def can_see_organization_record(user) -> bool:
+    """The staff record page of an organization is for acting IOM staff."""
+    return acting_as_staff(user)
+
+
+def access_organization_record(user, pk) -> Organization:
+    """Any organization's staff record page, for acting IOM staff; 404 for everyone else
+    and for an organization that does not exist."""
+    if not can_see_organization_record(user):
+        raise Http404
+    organization = (
+        Organization.objects.select_related("member_state", "created_by", "decided_by")
+        .prefetch_related("sectors", "capitals")
+        .filter(pk=pk)
+        .first()
+    )
+    if organization is None:
+        raise Http404
+    return organization

@@ -40,6 +40,11 @@ urlpatterns = [
         "staff/verification/<int:pk>/reject/", views.verification_reject, name="verification_reject"
     ),
     path("staff/organizations/", views.staff_organizations, name="staff_organizations"),
+    path(
+        "staff/organizations/<int:pk>/record/",
+        views.staff_organization,
+        name="staff_organization",
+    ),
     path("staff/organizations/new-government/", views.government_create, name="government_create"),
     path("staff/member-states/", views.member_states, name="member_states"),
     path("staff/sectors/", views.sectors, name="sectors"),

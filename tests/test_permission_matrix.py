@@ -145,6 +145,8 @@ ROWS = [
     # is no credential); tests/gdpa/test_deliverability.py posts with the secret.
     Row("anymail:tracking_webhook", everyone(401), "post", kwargs="webhook"),
     Row("anymail:tracking_webhook", everyone(405), kwargs="webhook", label="get"),
+    Row("portal:staff_person", staff_only(), kwargs="person"),
+    Row("portal:staff_person", staff_only(404), kwargs="missing", label="missing"),
     Row("alliance:my_organizations", signed_in()),
     Row("alliance:organization_register", signed_in()),
     Row(
@@ -219,6 +221,8 @@ ROWS = [
         {"reason": "Not a diaspora body"},
     ),
     Row("alliance:staff_organizations", staff_only()),
+    Row("alliance:staff_organization", staff_only(), kwargs="org"),
+    Row("alliance:staff_organization", staff_only(404), kwargs="missing", label="missing"),
     Row("alliance:government_create", staff_only()),
     Row("alliance:member_states", staff_only()),
     Row("alliance:sectors", staff_only()),
@@ -933,6 +937,8 @@ def _build_world() -> dict:
         "report_ready": {"pk": report_ready.pk},
         "report_public": {"pk": report_public.pk},
         "webhook": {"provider": "postmark"},
+        "person": {"pk": member.pk},
+        "missing": {"pk": 10**9},
     }
 
 

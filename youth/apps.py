@@ -89,6 +89,10 @@ class YouthConfig(AppConfig):
         register_audit_vocabulary()
         self._register_stories()
 
+        from . import record_sections
+
+        record_sections.register()
+
     def _register_stories(self) -> None:
         """Youth Voices: the public showcase, the author's panel, staff moderation and the
         home page's featured stories."""

@@ -61,3 +61,15 @@ def address_suppression_for(email: OutboundEmail) -> RecipientAddress | None:
     return RecipientAddress.objects.filter(
         address=RecipientAddress.normalize(email.to_email), suppressed_at__isnull=False
     ).first()
+
+
+def outbound_emails_to(user) -> QuerySet[OutboundEmail]:
+    """What was sent to one person: to their account, or to their address before it was
+    linked to one. Newest first."""
+    from django.db.models import Q
+
+    return (
+        OutboundEmail.objects.defer(*BODY_FIELDS)
+        .filter(Q(user=user) | Q(to_email__iexact=user.email))
+        .order_by("-created_at", "-pk")
+    )
