@@ -12,6 +12,11 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.mfa.signals import authenticator_added
 
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .audit_vocabulary import register_audit_vocabulary
+
+        register_audit_vocabulary()
+
         from .signals import record_second_factor_on_activation
 
         authenticator_added.connect(
