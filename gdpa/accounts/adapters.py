@@ -14,6 +14,8 @@ from django.utils.translation import ngettext
 from gdpa.http.client_ip import client_ip, rate_limit_ip
 from gdpa.notify.services import email_queue
 
+from . import known_browsers
+
 #: allauth's action for failed sign-ins, counted per IP and per (address, IP) pair; the
 #: two-factor step counts wrong codes under it per account. See "Account lockout" in
 #: docs/security.md.
@@ -74,6 +76,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 % {"minutes": minutes},
                 code="too_many_login_attempts",
             )
+        if known_browsers.is_known(request, self._login_address(**credentials)):
+            # The owner's own browser: the ceiling is not theirs to hit (see the module).
+            self._login_failed_rl_usage = pair
+            return
         account = ratelimit.consume(
             request, app="allauth.account", action=LOGIN_FAILED_ACCOUNT, key=account_key
         )
@@ -94,6 +100,21 @@ class AccountAdapter(DefaultAccountAdapter):
                 code="too_many_login_attempts",
             )
         self._login_failed_rl_usage = ratelimit.RateLimitUsage(usage=pair.usage + account.usage)
+
+    @staticmethod
+    def _login_address(**credentials) -> str:
+        return credentials.get("email", credentials.get("username", "")) or ""
+
+    def post_login(self, request, user, **kwargs):
+        """Remember this browser for the account's confirmed addresses (known_browsers)."""
+        from allauth.account.models import EmailAddress
+
+        response = super().post_login(request, user, **kwargs)
+        addresses = list(
+            EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+        )
+        known_browsers.remember(request, response, addresses)
+        return response
 
     def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
         """A completed password reset (which needs the mailbox) lifts the lock: both the

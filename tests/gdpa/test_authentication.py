@@ -213,11 +213,21 @@ def test_failures_from_many_places_reach_the_address_ceiling(
     client, django_capture_on_commit_callbacks
 ):
     user = factories.make_user()
+    owner = Client()  # the owner's browser, which signed in last week
+    sign_in(owner, user.email, x_forwarded_for="192.0.2.50")
+    owner.post(reverse("account_logout"))
     for n in range(6):  # 6 x 5 = 30 failures, none of the IPs locked out of the others
         fail_sign_ins(Client(), user.email, 5, x_forwarded_for=f"203.0.113.{n}")
     response = sign_in(client, user.email, x_forwarded_for="198.51.100.20")
     assert "too many failed sign-in attempts from several places" in response.content.decode()
     assert not signed_in_user(client).is_authenticated
+    # The owner's own browser is not held by the ceiling, wherever it signs in from.
+    assert sign_in(owner, user.email, x_forwarded_for="198.51.100.99").status_code == 302
+    assert signed_in_user(owner) == user
+    # A forged or foreign "known browser" cookie does not help.
+    client.cookies["gdpa_known"] = owner.cookies["gdpa_known"].value[:-2] + "xx"
+    response = sign_in(client, user.email, x_forwarded_for="198.51.100.20")
+    assert "from several places" in response.content.decode()
     # Resetting the password (which needs the mailbox) lifts the lock at once.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
