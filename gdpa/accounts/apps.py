@@ -17,8 +17,15 @@ class AccountsConfig(AppConfig):
 
         register_audit_vocabulary()
 
-        from .signals import record_second_factor_on_activation
+        from allauth.account.signals import user_logged_in
 
+        from .signals import record_second_factor_on_activation, session_activity_recorded_at_login
+
+        # allauth.usersessions records the session at sign-in; the activity middleware
+        # need not write it again on the next page.
+        user_logged_in.connect(
+            session_activity_recorded_at_login, dispatch_uid="gdpa_session_activity_login"
+        )
         authenticator_added.connect(
             record_second_factor_on_activation, dispatch_uid="gdpa_record_second_factor"
         )

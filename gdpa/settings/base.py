@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "gdpa.accounts.middleware.SessionActivityMiddleware",
     "gdpa.accounts.middleware.SecondFactorMiddleware",
 ]
 
@@ -180,8 +180,11 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 MFA_REAUTHENTICATION_REQUIRED = True
-# People see their signed-in sessions (browser, IP, last seen) and end the others.
+# People see their signed-in sessions (browser, IP, last seen) and end the others. "Last
+# seen" is written at most every USERSESSIONS_ACTIVITY_INTERVAL seconds per session
+# (gdpa.accounts.middleware.SessionActivityMiddleware), not on every request.
 USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_ACTIVITY_INTERVAL = 300
 # allauth's forms with messages that say what to do (gdpa/accounts/allauth_forms.py).
 _FORMS = "gdpa.accounts.allauth_forms."
 ACCOUNT_FORMS = {

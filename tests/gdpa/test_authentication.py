@@ -535,6 +535,23 @@ def test_people_see_their_sessions_and_end_the_others():
     assert list(remaining) == [laptop.session.session_key]
 
 
+def test_last_seen_is_kept_at_most_every_five_minutes(client):
+    from django.core.cache import cache
+
+    from gdpa.accounts.middleware import activity_cache_key
+
+    user = factories.make_user()
+    sign_in(client, user.email, user_agent=FIREFOX)
+    row = UserSession.objects.get(user=user)
+    client.get(reverse("portal:dashboard"), HTTP_USER_AGENT=SAFARI)
+    assert UserSession.objects.get(pk=row.pk).user_agent == FIREFOX  # within the interval
+    cache.delete(activity_cache_key(client.session.session_key))  # five minutes later
+    client.get(reverse("portal:dashboard"), HTTP_USER_AGENT=SAFARI)
+    seen = UserSession.objects.get(pk=row.pk)
+    assert seen.user_agent == SAFARI
+    assert seen.last_seen_at > row.last_seen_at
+
+
 def test_device_names_are_readable():
     assert describe_user_agent(FIREFOX) == "Firefox on Windows"
     assert describe_user_agent(SAFARI) == "Safari on iPhone"
