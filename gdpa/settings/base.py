@@ -158,14 +158,15 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # Rate limits (allauth counts in the default cache: Redis in production, shared by every
 # process). "ip" is the client behind TRUSTED_PROXY_COUNT proxies (gdpa/http/client_ip.py).
 # Failed sign-ins (docs/security.md, "Account lockout"): 5 per address from one IP lock that
-# address for that IP for 5 minutes, even with the right password; 10 per minute and 60 per
-# hour from one IP whatever the address; and a ceiling of 30 per address per hour from all
-# IPs together (the portal's own action, gdpa/accounts/adapters.py).
+# address for that IP for 5 minutes, even with the right password; 10 per minute from one
+# IP whatever the address; and a ceiling of 30 per address per hour from all IPs together
+# (the portal's own action, gdpa/accounts/adapters.py), which the address's known browsers
+# pass. Per-IP limits stay per minute: a venue's shared Wi-Fi must not lock out a meeting.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip,300/h/ip",
-    "login_failed": "10/m/ip,60/h/ip,5/300s/key",
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
     "login_failed_account": "30/h/key",
-    "signup": "10/m/ip,60/h/ip",
+    "signup": "20/m/ip,200/h/ip",
     "reset_password": "10/m/ip,5/h/key",
     "reset_password_from_key": "20/m/ip",
     # Sending a confirmation again: once per 3 minutes per address, 10 per hour per IP.
