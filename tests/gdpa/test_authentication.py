@@ -108,12 +108,12 @@ def test_an_unconfirmed_account_cannot_sign_in(client, django_capture_on_commit_
     assert mail.outbox[-1].to == [user.email]  # a new confirmation link
 
 
-def test_a_new_address_counts_only_once_confirmed(client, later):
+def test_a_new_address_counts_only_once_confirmed(client):
     user = factories.make_user(email="old@example.org")
     EmailAddress.objects.create(user=user, email="new@example.org", verified=False)
     # Not a way in, and not the main address, until its confirmation link is followed.
-    response = sign_in(client, "new@example.org")
-    assert not signed_in_user(client).is_authenticated, response
+    sign_in(client, "new@example.org")
+    assert not signed_in_user(client).is_authenticated
     client.force_login(user)
     _reauthenticated_now(client, user)
     client.post(reverse("account_email"), {"action_primary": "", "email": "new@example.org"})
