@@ -605,6 +605,8 @@ ROWS = [
     Row("mfa_activate_totp", signed_in(302)),
     Row("mfa_deactivate_totp", {**signed_in(404), "staff": 302}),
     Row("mfa_view_recovery_codes", {**signed_in(404), "staff": 302}),
+    # allauth.usersessions: everyone signed in sees their own sessions, nobody else's.
+    Row("usersessions_list", signed_in()),
     Row("admin:index", signed_in(302)),
 ]
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     # Kernel shared by every app.
     "gdpa.accounts",
     "gdpa.audit",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "gdpa.accounts.middleware.SessionActivityMiddleware",
     "gdpa.accounts.middleware.SecondFactorMiddleware",
 ]
 
@@ -119,11 +121,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
+    },
+    # Long passphrases are welcome; the ceiling only keeps hashing a bounded amount of work.
+    {
+        "NAME": "gdpa.accounts.passwords.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 256},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "gdpa.accounts.passwords.BreachedPasswordValidator"},
 ]
+#: Breached passwords, checked offline: a file of SHA-1 hashes sorted by hash, one per line
+#: ("HASH" or "HASH:COUNT", as Have I Been Pwned publishes them). Empty: the small sample
+#: shipped in gdpa/accounts/data/ (docs/security.md, "Passwords", says how to install the
+#: full list).
+BREACHED_PASSWORDS_FILE = env("BREACHED_PASSWORDS_FILE", default="")
+#: Reverse proxies in front of the portal that append to X-Forwarded-For; the client IP
+#: that rate limits and session lists use is that many hops from the right (0: REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 SITE_ID = 1
@@ -142,8 +158,37 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[GDPA] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 ACCOUNT_PREVENT_ENUMERATION = True
-# Repeated failed sign-ins: 5 per address per 5 minutes, 10 per minute per IP.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# Rate limits (allauth counts in the default cache: Redis in production, shared by every
+# process). "ip" is the client behind TRUSTED_PROXY_COUNT proxies (gdpa/http/client_ip.py).
+# Failed sign-ins (docs/security.md, "Account lockout"): 5 per address from one IP lock that
+# address for that IP for 5 minutes, even with the right password; 10 per minute from one
+# IP whatever the address; and a ceiling of 30 per address per hour from all IPs together
+# (the portal's own action, gdpa/accounts/adapters.py), which the address's known browsers
+# pass. Per-IP limits stay per minute: a venue's shared Wi-Fi must not lock out a meeting.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "login_failed_account": "30/h/key",
+    "signup": "20/m/ip,200/h/ip",
+    "reset_password": "10/m/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    # Sending a confirmation again: once per 3 minutes per address, 10 per hour per IP.
+    "confirm_email": "1/180s/key,10/h/ip",
+    "change_password": "5/m/user,20/h/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user,30/h/user",
+}
+# Changing e-mail addresses or two-factor methods (MFA_REAUTHENTICATION_REQUIRED defaults
+# to True) asks for the password or a code again unless given in the last 5 minutes; a
+# password change asks for the current password in its own form.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_REAUTHENTICATION_REQUIRED = True
+# People see their signed-in sessions (browser, IP, last seen) and end the others. "Last
+# seen" is written at most every USERSESSIONS_ACTIVITY_INTERVAL seconds per session
+# (gdpa.accounts.middleware.SessionActivityMiddleware), not on every request.
+USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_ACTIVITY_INTERVAL = 300
 # allauth's forms with messages that say what to do (gdpa/accounts/allauth_forms.py).
 _FORMS = "gdpa.accounts.allauth_forms."
 ACCOUNT_FORMS = {

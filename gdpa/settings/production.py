@@ -73,3 +73,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
+
+# Rate limits (sign-in lockout, password reset, sign-up) count in this cache; per-IP limits
+# count the client TRUSTED_PROXY_COUNT hops from the right of X-Forwarded-For. Behind one
+# trusted proxy (TRUSTED_PROXY=1) that is 1; set it to the number of proxies that append.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if TRUSTED_PROXY else 0)
