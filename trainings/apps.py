@@ -62,3 +62,7 @@ class TrainingsConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+
+        from .exports import register_exports
+
+        register_exports()

@@ -7,12 +7,11 @@ from . import services
 
 @shared_task(
     acks_late=True,
-    queue="heavy",
     soft_time_limit=services.SOFT_TIME_LIMIT,
     time_limit=services.HARD_TIME_LIMIT,
 )
 def build_export(job_id: int) -> bool:
-    """Build a large export's file (heavy queue); a job already built or running in a
+    """Build a large export's file (routed to the "heavy" queue: CELERY_TASK_ROUTES); a job already built or running in a
     live worker is skipped."""
     return services.export_job_run(job_id=job_id)
 
