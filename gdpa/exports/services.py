@@ -104,7 +104,7 @@ def table_rows(ds: ExportDataset, filters: QueryDict, *, personal: bool) -> Iter
     """The dataset's rows as lists of values in column order (personal values dropped)."""
     keys = [column.key for column in columns_for(ds, personal=personal)]
     for row in ds.rows(filters, personal=personal):
-        yield [row.get(key) for key in keys]
+        yield list(map(row.get, keys))
 
 
 def _audit_after(

@@ -34,29 +34,32 @@ def iso_utc(value: dt.datetime) -> str:
     """An aware time as ISO 8601 in UTC (``2026-03-01T09:30:00Z``); a naive one as is."""
     if value.tzinfo is None:
         return value.isoformat()
-    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat() + "Z"
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return value.isoformat()[:-6] + "Z"  # "+00:00" -> "Z"
+
+
+_FIRST_CHARS = frozenset(FORMULA_PREFIXES)
+_NUMBERS = frozenset({int, float, bool, Decimal})
 
 
 def neutralise(value):
     """One cell, safe for a spreadsheet: ``None`` is empty, numbers and booleans stay as
     they are, dates and times become ISO text, and text that could start a formula gets a
     leading apostrophe."""
+    kind = type(value)
+    if kind is str:  # the usual case first: exports are mostly text
+        return "'" + value if value and value[0] in _FIRST_CHARS else value
     if value is None:
         return ""
-    if isinstance(value, bool | int | float | Decimal):
+    if kind in _NUMBERS or isinstance(value, int | float | Decimal):
         return value
     if isinstance(value, dt.datetime):
         return iso_utc(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-def _row_cells(row: Sequence) -> list:
-    return [neutralise(value) for value in row]
+    return "'" + text if text and text[0] in _FIRST_CHARS else text
 
 
 def csv_chunks(
@@ -71,10 +74,11 @@ def csv_chunks(
     buffer.write(BOM)
     writer.writerow([neutralise(str(header)) for header in headers])
     written = 0
+    writerow, tell = writer.writerow, buffer.tell
     for row in rows:
-        writer.writerow(_row_cells(row))
+        writerow(map(neutralise, row))
         written += 1
-        if buffer.tell() >= CSV_CHUNK_BYTES:
+        if tell() >= CSV_CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
