@@ -148,6 +148,10 @@ class AllianceConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+
+        from .exports import register_exports
+
+        register_exports()
         register_nav_link(
             NavLink(
                 "recommendations",

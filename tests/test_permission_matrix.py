@@ -608,6 +608,18 @@ ROWS = [
     # allauth.usersessions: everyone signed in sees their own sessions, nobody else's.
     Row("usersessions_list", signed_in()),
     Row("admin:index", signed_in(302)),
+    # Exports: staff only; a job is its requester's (staff asked for both jobs of the world).
+    Row("exports:index", staff_only()),
+    Row("exports:start", staff_only(), data={"dataset": "training-enrollments"}),
+    Row(
+        "exports:start",
+        {**staff_only(404), "staff_no_mfa": 302},
+        data={"dataset": "no-such-dataset"},
+        label="unknown dataset",
+    ),
+    Row("exports:job", staff_only(), kwargs="export_job"),
+    Row("exports:download", staff_only(), kwargs="export_job"),
+    Row("exports:download", staff_only(410), kwargs="export_expired", label="expired"),
 ]
 
 #: URL names that need a live flow state (a key from an e-mail, a pending login) and are
@@ -870,6 +882,27 @@ def _build_world() -> dict:
     )
     report_services.report_build(report_id=report_public.pk)
     report_services.report_publish(actor=staff, report=report_public)
+    from django.http import QueryDict
+
+    from gdpa.exports import services as export_services
+    from gdpa.exports.models import ExportJob
+    from gdpa.exports.registry import dataset as export_dataset
+
+    export_jobs = []
+    for _ in range(2):
+        export_job = export_services.export_job_request(
+            actor=staff,
+            ds=export_dataset("training-enrollments"),
+            fmt="csv",
+            filters=QueryDict(""),
+            personal=False,
+            rows_total=3,
+        )
+        export_services.export_job_run(job_id=export_job.pk)
+        export_jobs.append(export_job)
+    ExportJob.objects.filter(pk=export_jobs[1].pk).update(
+        expires_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -941,6 +974,8 @@ def _build_world() -> dict:
         "webhook": {"provider": "postmark"},
         "person": {"pk": member.pk},
         "missing": {"pk": 10**9},
+        "export_job": {"pk": export_jobs[0].pk},
+        "export_expired": {"pk": export_jobs[1].pk},
     }
 
 

@@ -66,3 +66,6 @@ class TrainingsConfig(AppConfig):
         from . import record_sections
 
         record_sections.register()
+        from .exports import register_exports
+
+        register_exports()

@@ -87,6 +87,10 @@ class YouthConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+
+        from .exports import register_exports
+
+        register_exports()
         self._register_stories()
 
         from . import record_sections

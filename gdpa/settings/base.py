@@ -232,6 +232,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Built export files: private (no URL serves them; only the download view, to the
+    # staff member who asked), never under static.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "exports", "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -303,6 +309,9 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Long work runs on its own queue so it never holds up e-mails and reminders; the
+# worker processes of compose and `make worker` listen to both.
+CELERY_TASK_ROUTES = {"gdpa.exports.tasks.build_export": {"queue": "heavy"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 # Workers survive a broker restart: they retry the connection at start-up and after a
@@ -367,7 +376,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alliance.tasks.sweep_recommendation_reports",
         "schedule": 300.0,
     },
+    "sweep-exports": {"task": "gdpa.exports.tasks.sweep_exports", "schedule": 600.0},
 }
+# Exports (gdpa/exports): up to this many rows stream straight to the browser; more are
+# built by a task on the "heavy" queue and fetched through a link that expires after
+# EXPORT_LINK_HOURS (the file is then deleted).
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=5000)
+EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # Youth Voices story photos: the largest upload accepted (under UPLOAD_MAX_FILE_BYTES).
 STORY_PHOTO_MAX_BYTES = env.int("STORY_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
