@@ -1,6 +1,7 @@
 """The alliance's models: who is in it (members), what it does together (sessions) and
 what it produces (recommendations)."""
 
+from .imports import StaffImport
 from .members import (
     DiasporaCapital,
     Invitation,
@@ -49,4 +50,5 @@ __all__ = [
     "Reminder",
     "Sector",
     "SessionDocument",
+    "StaffImport",
 ]
