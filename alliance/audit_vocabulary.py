@@ -84,7 +84,8 @@ def register_audit_vocabulary() -> None:
         "support.remove": _("Organization support taken back"),
         "organization.listing": _("Public directory listing changed"),
         "organization.import": _("Organization imported"),
-        "import.confirm": _("Spreadsheet imported"),
+        "import.confirm": _("Spreadsheet import confirmed"),
+        "import.finish": _("Spreadsheet import finished"),
     }
     for code, label in actions.items():
         register_action(code, label, refine=_session_update if code == "session.update" else None)
@@ -149,6 +150,9 @@ def register_audit_vocabulary() -> None:
         ("kind", _("what the file holds"), formatters.choices(StaffImport.Kind.choices)),
         ("file_name", _("file name"), None),
         ("rows", _("rows in the file"), None),
+        ("new", _("new rows in the preview"), None),
+        ("duplicate", _("duplicates in the preview"), None),
+        ("invalid", _("rows with problems in the preview"), None),
         ("created", _("created"), None),
         ("skipped", _("skipped"), None),
     ]:

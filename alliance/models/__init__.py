@@ -1,7 +1,7 @@
 """The alliance's models: who is in it (members), what it does together (sessions) and
 what it produces (recommendations)."""
 
-from .imports import StaffImport
+from .imports import StaffImport, StaffImportRow
 from .members import (
     DiasporaCapital,
     Invitation,
@@ -51,4 +51,5 @@ __all__ = [
     "Sector",
     "SessionDocument",
     "StaffImport",
+    "StaffImportRow",
 ]

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gdpa.accounts.permissions import staff_required
 from gdpa.portal.forms import apply_validation_error
+from gdpa.portal.htmx import render_region
 
-from .. import imports, permissions
+from .. import imports, permissions, selectors
 from ..forms import ImportUploadForm
 from ..models import StaffImport
 from ..services import imports as import_services
@@ -116,25 +117,35 @@ def import_confirm(request, token: str):
         if permissions.confirmed_import(request.user, token):
             return redirect("alliance:import_result", token)
         return redirect("alliance:import_preview", token)
-    messages.success(
-        request,
-        _("The import is done. Created: %(created)d. Skipped: %(skipped)d.")
-        % {"created": run.created_count, "skipped": run.skipped_count},
-    )
+    run = permissions.access_import_run(request.user, token)  # as it is now
+    if run.status == StaffImport.Status.DONE:
+        messages.success(
+            request,
+            _("The import is done. Created: %(created)d. Skipped: %(skipped)d.")
+            % {"created": run.created_count, "skipped": run.skipped_count},
+        )
+    else:
+        messages.success(request, _("The import has started; this page shows its progress."))
     return redirect("alliance:import_result", token)
 
 
 @staff_required
 @require_GET
 def import_result(request, token: str):
+    """What the import created and skipped; htmx asks for the ``progress`` region every
+    2 s while the rows are being written."""
     run = permissions.access_import_run(request.user, token)
-    return render(
+    rows = selectors.staff_import_rows(run)
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render_region(
         request,
         "alliance/staff/import_result.html",
+        "progress",
         {
             "run": run,
-            "created": run.result.get("created", []),
-            "skipped": run.result.get("skipped", []),
+            "running": run.status == StaffImport.Status.RUNNING,
+            "page": page,
+            "outcomes": page.object_list,
             "is_organizations": run.kind == StaffImport.Kind.ORGANIZATIONS,
         },
     )

@@ -306,6 +306,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alliance.tasks.sweep_recommendation_reports",
         "schedule": 300.0,
     },
+    "sweep-staff-imports": {"task": "alliance.tasks.sweep_staff_imports", "schedule": 300.0},
 }
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # Youth Voices story photos: the largest upload accepted (under UPLOAD_MAX_FILE_BYTES).
