@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
@@ -231,9 +231,22 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return rows
 
 
+#: An XLSX file is a zip; refuse one that would unpack to more than this (a zip bomb).
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024
+
+
 def _xlsx_rows(data: bytes) -> list[list[str]]:
     import openpyxl
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise FileRefused(_("The XLSX file cannot be opened. Save it again and retry.")) from exc
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise FileRefused(
+            _("The XLSX file holds too much data. Split it, or upload it as CSV (UTF-8).")
+        )
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -418,12 +431,18 @@ class TextWidget(widgets.Widget):
 
 
 class KindWidget(widgets.Widget):
+    """The code (``civil_society``, ``civil society``) or the label, in English or in the
+    reader's language."""
+
     def clean(self, value, row=None, **kwargs):
         text = _cell(value).lower()
         if not text:
             return ""
         for kind in IMPORT_KINDS:
-            if text in {kind.value, kind.value.replace("_", " "), str(kind.label).lower()}:
+            with translation.override("en"):
+                english = str(kind.label).lower()
+            names = {kind.value, kind.value.replace("_", " "), english, str(kind.label).lower()}
+            if text in names:
                 return kind.value
         raise ValueError(
             _("“%(value)s” is not a kind of organization. Use one of: %(kinds)s.")

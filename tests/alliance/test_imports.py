@@ -557,3 +557,11 @@ def test_a_run_cut_short_resumes_after_its_last_recorded_line(staff_client, staf
     run.refresh_from_db()
     assert (run.status, run.created_count, run.skipped_count) == ("done", 3, 0)
     assert Organization.objects.filter(name__startswith="Resume ").count() == 3
+
+
+def test_an_xlsx_that_unpacks_to_too_much_data_is_refused(staff_client, staff, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_XLSX_UNPACKED", 2048)
+    file = xlsx_file([ORG_HEADER.split(","), ["Big", "diaspora", "IE"] + ["x" * 3000] + [""] * 7])
+    response = upload(staff_client, "organizations", file)
+    assert response.status_code == 422
+    assert "The XLSX file holds too much data" in response.content.decode()
