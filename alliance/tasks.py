@@ -3,8 +3,7 @@
 from celery import shared_task
 
 from . import services
-from .services import imports as staff_imports
-from .services import reports
+from .services import import_runs, reports
 from .services.sweeps import session_mail_sweep
 
 
@@ -63,10 +62,10 @@ def sweep_recommendation_reports() -> int:
 def run_staff_import(run_id: int) -> int:
     """Write a confirmed staff import's rows. Resumable and leased (safe to run twice);
     a run cut off by the time limit is picked up again by the sweep."""
-    return staff_imports.import_run(run_id=run_id)
+    return import_runs.import_run(run_id=run_id)
 
 
 @shared_task(acks_late=True)
 def sweep_staff_imports() -> int:
     """Periodic: enqueue again the imports a lost message or a killed worker left running."""
-    return staff_imports.import_sweep()
+    return import_runs.import_sweep()

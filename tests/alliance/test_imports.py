@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance import imports
+from alliance.imports import files as import_files
 from alliance.models import Invitation, Membership, Organization, StaffImport
+from alliance.services import import_runs, invitation_create, sector_create
 from alliance.services import imports as import_services
-from alliance.services import invitation_create, sector_create
 from gdpa.audit.models import AuditEntry
 from gdpa.notify.models import OutboundEmail
 from tests import factories
@@ -309,7 +310,7 @@ def test_a_file_that_is_not_utf8_is_refused_with_what_to_do(staff_client, staff)
 
 
 def test_too_many_rows_are_refused(staff_client, staff, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(import_files, "MAX_ROWS", 3)
     rows = "\n".join(f"Org {n},diaspora,IE,,,,,o{n}@example.org,,," for n in range(4))
     response = upload(staff_client, "organizations", csv_file(f"{ORG_HEADER}\n{rows}\n"))
     assert response.status_code == 422
@@ -510,14 +511,14 @@ def test_the_result_page_shows_progress_until_the_task_has_written_the_rows(
     assert "<h1>" not in region.content.decode()
 
     # A lost message: the sweep enqueues the run again once it has waited long enough.
-    assert import_services.import_sweep() == 0
-    later = timezone.now() + import_services.UNCLAIMED_AFTER + dt.timedelta(minutes=1)
+    assert import_runs.import_sweep() == 0
+    later = timezone.now() + import_runs.UNCLAIMED_AFTER + dt.timedelta(minutes=1)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert import_services.import_sweep(now=later) == 1
+        assert import_runs.import_sweep(now=later) == 1
     run.refresh_from_db()
     assert run.status == StaffImport.Status.DONE and run.created_count == 2
     # Running it again (a redelivered message) writes nothing twice.
-    assert import_services.import_run(run_id=run.pk) == 0
+    assert import_runs.import_run(run_id=run.pk) == 0
     assert Organization.objects.filter(name__startswith="Task ").count() == 2
     done = staff_client.get(reverse("alliance:import_result", args=[token])).content.decode()
     assert "hx-trigger" not in done
@@ -529,7 +530,7 @@ def test_a_run_cut_short_resumes_after_its_last_recorded_line(staff_client, staf
     token = token_of(
         upload(staff_client, "organizations", csv_file(f"{ORG_HEADER}\n" + "\n".join(lines)))
     )
-    real = import_services._write_organization
+    real = import_runs._write_organization
     calls = []
 
     def dies_on_third(actor, instance, source):
@@ -538,7 +539,7 @@ def test_a_run_cut_short_resumes_after_its_last_recorded_line(staff_client, staf
             raise SystemExit("worker killed")  # not caught per row: the run stops here
         return real(actor, instance, source)
 
-    monkeypatch.setitem(import_services._WRITERS, "organizations", dies_on_third)
+    monkeypatch.setitem(import_runs._WRITERS, "organizations", dies_on_third)
     with pytest.raises(SystemExit):
         confirm(staff_client, token)
     run = StaffImport.objects.get(token=token)
@@ -547,20 +548,20 @@ def test_a_run_cut_short_resumes_after_its_last_recorded_line(staff_client, staf
     assert not Organization.objects.filter(name="Resume 2").exists()
 
     # Another worker may not take it while the lease holds; after it, it resumes.
-    assert import_services.import_run(run_id=run.pk) == 0
-    monkeypatch.setitem(import_services._WRITERS, "organizations", real)
+    assert import_runs.import_run(run_id=run.pk) == 0
+    monkeypatch.setitem(import_runs._WRITERS, "organizations", real)
     StaffImport.objects.filter(pk=run.pk).update(
-        claimed_at=timezone.now() - import_services.LEASE - dt.timedelta(minutes=1)
+        claimed_at=timezone.now() - import_runs.LEASE - dt.timedelta(minutes=1)
     )
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert import_services.import_run(run_id=run.pk) == 1
+        assert import_runs.import_run(run_id=run.pk) == 1
     run.refresh_from_db()
     assert (run.status, run.created_count, run.skipped_count) == ("done", 3, 0)
     assert Organization.objects.filter(name__startswith="Resume ").count() == 3
 
 
 def test_an_xlsx_that_unpacks_to_too_much_data_is_refused(staff_client, staff, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_XLSX_UNPACKED", 2048)
+    monkeypatch.setattr(import_files, "MAX_XLSX_UNPACKED", 2048)
     file = xlsx_file([ORG_HEADER.split(","), ["Big", "diaspora", "IE"] + ["x" * 3000] + [""] * 7])
     response = upload(staff_client, "organizations", file)
     assert response.status_code == 422
