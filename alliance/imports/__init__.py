@@ -1,9 +1,11 @@
-"""Staff imports of organizations and focal points from CSV or XLSX: reading the file,
-its columns, and the django-import-export resources that check each row.
+"""Staff imports of organizations and focal points from CSV or XLSX, the reading side:
+the columns (``columns``), reading the file (``files``), cells to values and the
+reference data (``values``), the django-import-export resources that check each row
+(``rows``) and the kept preview (``previews``).
 
 The resources only read and validate (``import_data(dry_run=True)``); they never save.
-What is written on confirmation goes through the services in
-``alliance/services/imports.py``, one transaction per row. Everything a row is checked
+What is written on confirmation goes through the services (``services/imports.py``
+starts the run, ``services/import_runs.py`` writes it), one transaction per row. Everything a row is checked
 against (member states, sectors, capitals, existing organizations, members and open
 invitations) is loaded in bulk before the rows are read, so checking a file runs a fixed
 number of queries whatever its length.

@@ -2,7 +2,7 @@
 
 The preview before confirmation is not a row (a preview writes nothing to the
 database): it is the uploaded file and its checked rows, kept in private storage under a
-server-made name (``alliance/imports.py``). Confirming makes a ``StaffImport`` (its
+server-made name (``alliance/imports/previews.py``). Confirming makes a ``StaffImport`` (its
 unique token stops a preview from being imported twice) and a task writes the rows; each
 row's outcome is a ``StaffImportRow`` written in the same transaction as the row itself,
 so a run cut short resumes where it stopped and never writes a row twice.
