@@ -84,6 +84,9 @@ class AllianceConfig(AppConfig):
         register_nav_link(
             NavLink("sectors", _("Sectors"), "alliance:sectors", staff, 53, group=STAFF_MEMBERS)
         )
+        register_nav_link(
+            NavLink("import", _("Import"), "alliance:import_upload", staff, 54, group=STAFF_MEMBERS)
+        )
         register_panel(
             Panel("staff", "alliance/panels/staff.html", staff, dashboard.staff_context, order=5)
         )

@@ -31,6 +31,7 @@ from .models import (
     RecommendationReport,
     RecommendationTrack,
     SessionDocument,
+    StaffImport,
 )
 from .selectors import participations_of
 
@@ -460,3 +461,39 @@ def access_organization_record(user, pk) -> Organization:
     if organization is None:
         raise Http404
     return organization
+# Staff imports ---------------------------------------------------------------------------
+
+
+def can_import(user) -> bool:
+    """Importing organizations and focal points from a spreadsheet: acting staff."""
+    return acting_as_staff(user)
+
+
+def access_import_preview(user, token: str):
+    """A kept import preview, for the staff member who uploaded it; 404 for everyone
+    else (another staff member's preview looks missing)."""
+    from .imports import preview_get
+
+    if not can_import(user):
+        raise Http404
+    preview = preview_get(token)
+    if preview is None or preview.owner_id != user.pk:
+        raise Http404
+    return preview
+
+
+def confirmed_import(user, token: str) -> StaffImport | None:
+    """The import this person confirmed from the preview ``token``, if any."""
+    if not can_import(user):
+        return None
+    return StaffImport.objects.filter(token=token, created_by=user).first()
+
+
+def access_import_run(user, token: str) -> StaffImport:
+    """A confirmed import, for the staff member who confirmed it; otherwise 404."""
+    if not can_import(user):
+        raise Http404
+    run = StaffImport.objects.filter(token=token, created_by=user).first()
+    if run is None:
+        raise Http404
+    return run

@@ -110,6 +110,7 @@ urlpatterns = [
     path("reports/<int:pk>/download/", views.report_download, name="report_download"),
 ]
 
+from .views import imports as import_views  # noqa: E402
 from .views import recommendation_versions, recommendations_staff  # noqa: E402
 
 urlpatterns += [
@@ -160,4 +161,13 @@ urlpatterns += [
         views.organization_listing,
         name="organization_listing",
     ),
+    path("staff/imports/", import_views.import_upload, name="import_upload"),
+    path(
+        "staff/imports/template/<str:kind>.csv",
+        import_views.import_template,
+        name="import_template",
+    ),
+    path("staff/imports/<str:token>/", import_views.import_preview, name="import_preview"),
+    path("staff/imports/<str:token>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("staff/imports/<str:token>/result/", import_views.import_result, name="import_result"),
 ]

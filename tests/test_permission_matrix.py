@@ -587,6 +587,13 @@ ROWS = [
         {"listed": "on"},
         label="pending",
     ),
+    # Staff imports: the preview and the result are the uploading staff member's own.
+    Row("alliance:import_upload", staff_only()),
+    Row("alliance:import_upload", staff_only(422), "post", label="empty"),
+    Row("alliance:import_template", staff_only(), kwargs="import_kind"),
+    Row("alliance:import_preview", staff_only(), kwargs="import_preview"),
+    Row("alliance:import_confirm", staff_only(302), "post", "import_to_confirm"),
+    Row("alliance:import_result", staff_only(), kwargs="import_run"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -903,6 +910,21 @@ def _build_world() -> dict:
     ExportJob.objects.filter(pk=export_jobs[1].pk).update(
         expires_at=timezone.now() - datetime.timedelta(hours=1)
     )
+    from alliance.services import imports as import_services
+
+    def import_preview(name):
+        return import_services.import_preview_create(
+            actor=staff,
+            kind="organizations",
+            upload=SimpleUploadedFile(
+                "orgs.csv",
+                f"name,kind,country,contact_email\n{name},diaspora,IE,a@example.org\n".encode(),
+            ),
+        )
+
+    import_preview_shown = import_preview("Matrix Shown")
+    import_preview_confirmed = import_preview("Matrix Confirmed")
+    import_services.import_confirm(actor=staff, preview=import_preview_confirmed)
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -976,6 +998,10 @@ def _build_world() -> dict:
         "missing": {"pk": 10**9},
         "export_job": {"pk": export_jobs[0].pk},
         "export_expired": {"pk": export_jobs[1].pk},
+        "import_kind": {"kind": "organizations"},
+        "import_preview": {"token": import_preview_shown.token},
+        "import_to_confirm": {"token": import_preview("Matrix To Confirm").token},
+        "import_run": {"token": import_preview_confirmed.token},
     }
 
 

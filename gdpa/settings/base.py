@@ -377,6 +377,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "sweep-exports": {"task": "gdpa.exports.tasks.sweep_exports", "schedule": 600.0},
+    "sweep-staff-imports": {"task": "alliance.tasks.sweep_staff_imports", "schedule": 300.0},
 }
 # Exports (gdpa/exports): up to this many rows stream straight to the browser; more are
 # built by a task on the "heavy" queue and fetched through a link that expires after
