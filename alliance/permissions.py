@@ -461,6 +461,8 @@ def access_organization_record(user, pk) -> Organization:
     if organization is None:
         raise Http404
     return organization
+
+
 # Staff imports ---------------------------------------------------------------------------
 
 
