@@ -53,21 +53,21 @@ class AllianceConfig(AppConfig):
         )
         register_nav_link(
             NavLink(
-                "verification",
-                _("Verification"),
-                "alliance:verification_queue",
+                "member-directory",
+                _("Member directory"),
+                "alliance:staff_organizations",
                 staff,
-                50,
+                49,
                 group=STAFF_MEMBERS,
             )
         )
         register_nav_link(
             NavLink(
-                "all-organizations",
-                _("Organizations"),
-                "alliance:staff_organizations",
+                "verification",
+                _("Verification"),
+                "alliance:verification_queue",
                 staff,
-                51,
+                50,
                 group=STAFF_MEMBERS,
             )
         )
@@ -148,6 +148,10 @@ class AllianceConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+
+        from .member_exports import register_member_exports
+
+        register_member_exports()
         register_nav_link(
             NavLink(
                 "recommendations",
