@@ -212,6 +212,19 @@ ROWS = [
         {"reason": "Not a diaspora body"},
     ),
     Row("alliance:staff_organizations", staff_only()),
+    Row(
+        "alliance:staff_organizations_action",
+        staff_only(),
+        "post",
+        data={"action": "verify", "selected": "{org}"},
+    ),
+    Row("alliance:staff_people", staff_only()),
+    Row(
+        "alliance:staff_people_action",
+        staff_only(),
+        "post",
+        data={"action": "invite", "person": "{org}"},
+    ),
     Row("alliance:government_create", staff_only()),
     Row("alliance:member_states", staff_only()),
     Row("alliance:sectors", staff_only()),
@@ -289,6 +302,7 @@ ROWS = [
     ),
     Row("trainings:approval_queue", staff_only()),
     Row("trainings:approval_approve", staff_only(302), "post", "pending_enrollment"),
+    Row("trainings:staff_nominate_people", staff_only(), "post", data={"person": "{org}"}),
     Row(
         "trainings:approval_decline",
         staff_only(302),
