@@ -248,8 +248,10 @@ def test_export_links_carry_the_filters(client, staff):
 
 
 def _grow(staff, n):
+    sectors = list(Sector.objects.all())
     for i in range(n):
         organization = org(staff, f"Grown {i:03d}", verified=i % 2 == 0)
+        organization.sectors.set(sectors)
         person = factories.add_member(staff=staff, organization=organization)
         attended(person, days_ago=10 + i, staff=staff)
 
@@ -262,8 +264,9 @@ def test_the_organization_tab_runs_a_fixed_number_of_queries(
     _grow(staff, n)
     client.force_login(staff)
     client.get(reverse(ORGS))  # warm the session and the sign-in caches
-    for query in [{}, {"activity": "any", "sector": "health", "sort": "-registered", "page": 2}]:
-        with django_assert_max_num_queries(18):
+    sector = Sector.objects.first().slug
+    for query in [{}, {"activity": "any", "sector": sector, "sort": "-registered", "page": 2}]:
+        with django_assert_max_num_queries(13):
             assert client.get(reverse(ORGS), query).status_code == 200
 
 
@@ -275,8 +278,8 @@ def test_the_people_tab_runs_a_fixed_number_of_queries(
     _grow(staff, n)
     client.force_login(staff)
     client.get(reverse(PEOPLE))
-    for query in [{}, {"activity": "none", "kind": "diaspora", "sort": "-joined", "page": 2}]:
-        with django_assert_max_num_queries(18):
+    for query in [{}, {"activity": "any", "kind": "diaspora", "sort": "-joined", "page": 2}]:
+        with django_assert_max_num_queries(13):
             assert client.get(reverse(PEOPLE), query).status_code == 200
 
 
