@@ -25,7 +25,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.common import check_database, free_port, log
-from bench.enrollment_race import start_gunicorn
 from bench.scale import build_members, reset_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +112,9 @@ def directory_paths() -> list[tuple[str, str, bool]]:
 
     sector = Sector.objects.order_by("pk").first().slug
     state = MemberState.objects.order_by("pk").values_list("pk", flat=True)[10]
-    orgs, people = "/staff/organizations/", "/staff/people/"
+    from django.urls import reverse
+
+    orgs, people = reverse("alliance:staff_organizations"), reverse("alliance:staff_people")
     return [
         ("organizations", orgs, False),
         ("organizations", f"{orgs}?country=KE", True),
@@ -133,6 +134,53 @@ def directory_paths() -> list[tuple[str, str, bool]]:
         ("people activity", f"{people}?activity=session&months=6", True),
         ("people activity", f"{people}?activity=none&months=12&country=PE", True),
     ]
+
+
+def start_gunicorn(port: int, workers: int, log_dir: Path) -> subprocess.Popen:
+    """gunicorn in its own process group (stopped as a whole), the app preloaded; waits
+    up to three minutes for it to answer (the bench machine may be shared)."""
+    import http.client
+
+    out = open(log_dir / "gunicorn-directory.log", "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(  # noqa: S603 - our own venv executable
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "gdpa.wsgi",
+            "--preload",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        env=os.environ.copy(),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health/")
+            if conn.getresponse().status < 500:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.5)
+    stop(process)
+    sys.exit("gunicorn did not start; see gunicorn-directory.log")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop gunicorn and its workers (its process group)."""
+    import signal
+
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def run_locust(port: int, users: int, seconds: int, cookies, paths, out: Path) -> None:
@@ -189,7 +237,7 @@ def query_counts(paths) -> dict[str, int]:
     from django.test.utils import CaptureQueriesContext
 
     cookies = staff_cookies(1)
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.cookies["sessionid"] = cookies[0]
     counts = {}
     for _name, path, _htmx in paths:
@@ -263,6 +311,9 @@ def main() -> None:
 
         attendances = Participant.objects.count()
 
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # served with DEBUG off
     paths = directory_paths()
     counts = query_counts(paths)
     log(f"queries per page: {sorted(set(counts.values()))}")
@@ -275,8 +326,7 @@ def main() -> None:
         log(f"locust: {args.users} users for {args.seconds} s against gunicorn -w {args.workers}")
         run_locust(port, args.users, args.seconds, cookies, paths, log_dir / "directory")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     import locust
 
     results = {
