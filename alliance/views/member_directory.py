@@ -80,7 +80,9 @@ def _tab_context(request, form, page, *, dataset: str, columns) -> dict:
         "check_all": request.GET.get("check") == "page",
         "bulk_query": request.GET.urlencode(),
         "check_url": "?" + urlencode({**request.GET.dict(), "check": "page"}),
-        "export_url": _export_url(dataset, _filter_query(request)),
+        "export_url": _export_url(
+            dataset, _filter_query(request, drop=("page", "check", "selected", "person"))
+        ),
         "sort": request.GET.get("sort", ""),
     }
 
