@@ -53,21 +53,21 @@ class AllianceConfig(AppConfig):
         )
         register_nav_link(
             NavLink(
-                "verification",
-                _("Verification"),
-                "alliance:verification_queue",
+                "member-directory",
+                _("Member directory"),
+                "alliance:staff_organizations",
                 staff,
-                50,
+                49,
                 group=STAFF_MEMBERS,
             )
         )
         register_nav_link(
             NavLink(
-                "all-organizations",
-                _("Organizations"),
-                "alliance:staff_organizations",
+                "verification",
+                _("Verification"),
+                "alliance:verification_queue",
                 staff,
-                51,
+                50,
                 group=STAFF_MEMBERS,
             )
         )
@@ -155,6 +155,9 @@ class AllianceConfig(AppConfig):
         from .exports import register_exports
 
         register_exports()
+        from .member_exports import register_member_exports
+
+        register_member_exports()
         register_nav_link(
             NavLink(
                 "recommendations",

@@ -60,6 +60,8 @@ def register_audit_vocabulary() -> None:
         "organization.register": _("Organization registered"),
         "organization.verify": _("Organization verified"),
         "organization.reject": _("Organization rejected"),
+        "organization.suspend": _("Organization suspended"),
+        "organization.reinstate": _("Organization reinstated"),
         "organization.bootstrap": _("IOM organization created"),
         "member_state.create": _("Member state added"),
         "sector.create": _("Sector added"),
@@ -122,6 +124,7 @@ def register_audit_vocabulary() -> None:
         ("contact_phone", _("contact phone"), None),
         ("description", _("description"), None),
         ("rejection_reason", _("reason for rejection"), None),
+        ("suspension_reason", _("reason for suspension"), None),
         ("listed_publicly", _("shown in the public directory"), formatters.boolean),
     ]
     member_state = [
@@ -168,6 +171,8 @@ def register_audit_vocabulary() -> None:
             ("organization_invitation", _("Invitation to an organization")),
             ("organization_verified", _("Organization verified")),
             ("organization_rejected", _("Organization rejected")),
+            ("organization_suspended", _("Organization suspended")),
+            ("organization_reinstated", _("Organization reinstated")),
             ("session_invitation", _("Session invitation")),
             ("session_changed", _("Session changed")),
             ("session_cancelled", _("Session cancelled")),

@@ -206,26 +206,6 @@ class RejectionForm(forms.Form):
     )
 
 
-class OrganizationFilterForm(forms.Form):
-    """The staff organization directory's filters; ``country_choices`` are the
-    countries organizations are based in (``selectors.organization_countries``)."""
-
-    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("All kinds")), *Organization.Kind.choices], required=False
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[("", _("All statuses")), *Organization.Status.choices],
-        required=False,
-    )
-    country = forms.ChoiceField(label=_("Country"), required=False)
-
-    def __init__(self, *args, country_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("All countries")), *country_choices]
-
-
 class VerificationFilterForm(forms.Form):
     """Filters of the verification queue (always oldest first)."""
 

@@ -12,6 +12,7 @@ only; only administrators (and acting staff) grant or revoke the administrator r
 the delegated right; nobody changes their own role.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404
@@ -180,6 +181,31 @@ def mark_member_actions(
 
 def can_verify_organizations(user) -> bool:
     return acting_as_staff(user)
+
+
+def can_administer_members(user) -> bool:
+    """The staff member directory and its bulk actions (verify, suspend, invite...)."""
+    return acting_as_staff(user)
+
+
+def access_organizations_to_administer(user, pks) -> list[Organization]:
+    """The chosen organizations for a bulk action, by name; 404 unless acting as staff.
+    Ids that no longer exist are left out."""
+    if not can_administer_members(user):
+        raise Http404
+    return list(Organization.objects.filter(pk__in=list(pks)).order_by("name", "pk"))
+
+
+def access_people_to_administer(user, pks) -> list:
+    """The chosen people (active accounts) for a bulk action, by name; 404 unless acting
+    as staff."""
+    if not can_administer_members(user):
+        raise Http404
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=list(pks), is_active=True)
+        .order_by("full_name", "pk")
+    )
 
 
 def access_organization(user, pk) -> Organization:

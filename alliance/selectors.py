@@ -42,23 +42,6 @@ def organizations_pending(*, kind: str = "", country: str = "") -> QuerySet[Orga
     return _with_profile(qs.order_by("created_at", "pk"))
 
 
-def organizations_all(
-    *, kind: str = "", status: str = "", country: str = "", query: str = ""
-) -> QuerySet[Organization]:
-    """The staff directory, by name. Members are counted only for the rows shown:
-    see ``with_member_counts``."""
-    qs = Organization.objects.select_related("member_state")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    if country:
-        qs = qs.filter(country=country)
-    if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(contact_email__icontains=query))
-    return qs.order_by("name", "pk")
-
-
 def with_member_counts(organizations) -> list[Organization]:
     """Set ``member_count`` on each of ``organizations`` (a page of rows) in one query,
     counting the members of these rows only."""

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import member_directory
 
 app_name = "alliance"
 urlpatterns = [
@@ -39,7 +40,14 @@ urlpatterns = [
     path(
         "staff/verification/<int:pk>/reject/", views.verification_reject, name="verification_reject"
     ),
-    path("staff/organizations/", views.staff_organizations, name="staff_organizations"),
+    path("staff/organizations/", member_directory.organizations, name="staff_organizations"),
+    path(
+        "staff/organizations/bulk/",
+        member_directory.organizations_action,
+        name="staff_organizations_action",
+    ),
+    path("staff/people/", member_directory.people, name="staff_people"),
+    path("staff/people/bulk/", member_directory.people_action, name="staff_people_action"),
     path(
         "staff/organizations/<int:pk>/record/",
         views.staff_organization,

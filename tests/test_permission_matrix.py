@@ -223,6 +223,19 @@ ROWS = [
     Row("alliance:staff_organizations", staff_only()),
     Row("alliance:staff_organization", staff_only(), kwargs="org"),
     Row("alliance:staff_organization", staff_only(404), kwargs="missing", label="missing"),
+    Row(
+        "alliance:staff_organizations_action",
+        staff_only(),
+        "post",
+        data={"action": "verify", "selected": "{org}"},
+    ),
+    Row("alliance:staff_people", staff_only()),
+    Row(
+        "alliance:staff_people_action",
+        staff_only(),
+        "post",
+        data={"action": "invite", "person": "{org}"},
+    ),
     Row("alliance:government_create", staff_only()),
     Row("alliance:member_states", staff_only()),
     Row("alliance:sectors", staff_only()),
@@ -300,6 +313,7 @@ ROWS = [
     ),
     Row("trainings:approval_queue", staff_only()),
     Row("trainings:approval_approve", staff_only(302), "post", "pending_enrollment"),
+    Row("trainings:staff_nominate_people", staff_only(), "post", data={"person": "{org}"}),
     Row(
         "trainings:approval_decline",
         staff_only(302),

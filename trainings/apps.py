@@ -59,6 +59,31 @@ class TrainingsConfig(AppConfig):
             )
         )
 
+        from gdpa.portal.registry import PeopleAction, register_people_action
+
+        register_people_action(
+            PeopleAction(
+                "nominate-training",
+                _("Nominate to a training"),
+                "trainings:staff_nominate_people",
+                order=20,
+            )
+        )
+
+        from alliance.member_directory import ActivitySource, register_activity_source
+
+        from .models import Enrollment
+
+        register_activity_source(
+            ActivitySource(
+                "training",
+                _("Enrolled in a training"),
+                lambda: Enrollment.objects.filter(status=Enrollment.Status.ENROLLED),
+                "created_at",
+                order=20,
+            )
+        )
+
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()

@@ -12,6 +12,7 @@ from django_countries import countries
 
 from alliance import selectors as alliance_selectors
 from alliance.forms import CHOOSE_COUNTRIES, CHOOSE_FROM_LIST, TranslatedChoiceField, WallClockField
+from alliance.member_directory import IdsField
 from alliance.models import Organization
 from gdpa.accounts import roles
 from gdpa.accounts.forms import time_zone_choices
@@ -541,3 +542,31 @@ class CertificateRevokeForm(forms.Form):
             "max_length": _("The reason must be 1,000 characters or fewer"),
         },
     )
+
+
+class StaffNominationForm(forms.Form):
+    """IOM staff nominate the people chosen in the member directory (``person``
+    repeated) for an open offering."""
+
+    person = IdsField(error_messages={"required": _("Select at least one person.")})
+    offering = forms.ModelChoiceField(
+        label=_("Offering"),
+        queryset=Offering.objects.none(),
+        required=False,
+        empty_label=_("Choose an open offering"),
+        error_messages={"invalid_choice": _("Choose one of the open offerings in the list.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        now = timezone.now()
+        self.fields["offering"].queryset = (
+            Offering.objects.filter(
+                status=Offering.Status.OPEN,
+                enrollment_opens_at__lte=now,
+                enrollment_closes_at__gt=now,
+            )
+            .select_related("programme")
+            .order_by("starts_on", "pk")
+        )
+        self.fields["offering"].label_from_instance = lambda o: f"{o.programme.title} – {o.title}"

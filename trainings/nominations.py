@@ -10,9 +10,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alliance.models import Organization
+from gdpa.accounts.permissions import acting_as_staff
 from gdpa.notify.services import email_render_and_queue
 
-from .enrollment import enrollment_create, offering_url
+from .enrollment import enrollment_create, enrollment_refusal, offering_url
 from .models import Enrollment, Offering
 from .permissions import nominating_organizations
 
@@ -57,3 +59,64 @@ def nomination_create(*, nominator, offering: Offering, organization, person_pk:
         user=nominee,
     )
     return enrollment
+
+
+def _tell_nominee(*, enrollment: Enrollment, nominator, organization) -> None:
+    nominee = enrollment.user
+    email_render_and_queue(
+        to=nominee.email,
+        kind="training_nominated",
+        template="trainings/email/nominated",
+        context={
+            "offering": enrollment.offering,
+            "programme": enrollment.offering.programme,
+            "nominator": nominator,
+            "organization": organization,
+            "enrollment": enrollment,
+            "url": offering_url(enrollment.offering),
+        },
+        language=nominee.preferred_language,
+        user=nominee,
+    )
+
+
+def staff_nomination_refusals(*, offering: Offering, people) -> dict[int, str]:
+    """Why each of ``people`` may not be nominated for ``offering`` now, by person id
+    (the people who may are left out)."""
+    refusals = {}
+    for person in people:
+        refusal = enrollment_refusal(user=person, offering=offering, nominee=True)
+        if refusal:
+            refusals[person.pk] = refusal
+    return refusals
+
+
+@transaction.atomic
+def staff_nominations_create(*, actor, offering: Offering, people) -> list[Enrollment]:
+    """IOM staff nominate ``people`` (the member directory's selection) for ``offering``
+    with the same rules as any nomination (window, eligibility, once per offering,
+    approval, seats then waiting list). All or nothing: if anyone is refused, nobody is
+    nominated and the refusals are reported on ``person``, one per person."""
+    if not acting_as_staff(actor):
+        raise ValidationError(_("Only IOM staff can nominate people from the directory."))
+    people = list(people)
+    if not people:
+        raise ValidationError({"person": _("Select at least one person.")})
+    enrollments, refusals = [], []
+    for person in people:
+        try:
+            enrollments.append(
+                enrollment_create(user=person, offering=offering, nominated_by=actor)
+            )
+        except ValidationError as error:
+            refusals.append(" ".join(error.messages))
+    if refusals:
+        raise ValidationError({"person": refusals})
+    organization = (
+        Organization.objects.filter(kind=Organization.Kind.IOM, memberships__user=actor)
+        .order_by("pk")
+        .first()
+    )
+    for enrollment in enrollments:
+        _tell_nominee(enrollment=enrollment, nominator=actor, organization=organization)
+    return enrollments

@@ -5,6 +5,7 @@ two-factor authentication passed in this session). Missing and forbidden look th
 ``access_<thing>()`` returns the object or raises Http404.
 """
 
+from django.contrib.auth import get_user_model
 from django.http import Http404
 
 from alliance.models import Membership, Organization
@@ -17,6 +18,18 @@ from .models import Enrollment, Offering, TrainingProgramme
 
 def can_manage_trainings(user) -> bool:
     return acting_as_staff(user)
+
+
+def access_people_to_nominate(user, pks) -> list:
+    """The people IOM staff chose in the member directory (active accounts, by name);
+    404 unless acting as staff."""
+    if not can_manage_trainings(user):
+        raise Http404
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=list(pks), is_active=True)
+        .order_by("full_name", "pk")
+    )
 
 
 def access_programme_to_manage(user, pk) -> TrainingProgramme:

@@ -192,7 +192,11 @@ from .enrollment import (  # noqa: E402
     window_refusal,
     withdrawal_refusal,
 )
-from .nominations import nomination_create  # noqa: E402
+from .nominations import (  # noqa: E402
+    nomination_create,
+    staff_nomination_refusals,
+    staff_nominations_create,
+)
 
 __all__ = [
     "enrollment_approve",
@@ -208,6 +212,8 @@ __all__ = [
     "offering_update",
     "programme_create",
     "programme_update",
+    "staff_nomination_refusals",
+    "staff_nominations_create",
     "window_refusal",
     "withdrawal_refusal",
 ]

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import approvals, certificates, learner, meetings, nominations, public, staff
+from .views import (
+    approvals,
+    certificates,
+    learner,
+    meetings,
+    nominations,
+    people_actions,
+    public,
+    staff,
+)
 from .views import feedback as feedback_views
 
 app_name = "trainings"
@@ -22,6 +31,7 @@ urlpatterns = [
         nominations.nominee_withdraw,
         name="nominee_withdraw",
     ),
+    path("staff/nominate-people/", people_actions.staff_nominate, name="staff_nominate_people"),
     path("staff/approvals/", approvals.approval_queue, name="approval_queue"),
     path("staff/approvals/<int:pk>/approve/", approvals.approval_approve, name="approval_approve"),
     path("staff/approvals/<int:pk>/decline/", approvals.approval_decline, name="approval_decline"),

@@ -104,6 +104,16 @@ class Organization(models.Model):
     #: Kinds a person may register themselves; the others are created by IOM staff.
     SELF_REGISTERED_KINDS = (Kind.DIASPORA, Kind.ACADEMIA, Kind.CIVIL_SOCIETY, Kind.PRIVATE_SECTOR)
     PARTNER_KINDS = (Kind.ACADEMIA, Kind.CIVIL_SOCIETY, Kind.PRIVATE_SECTOR)
+    #: The one table of an organization's lifecycle: where each status may go next.
+    #: Staff verify or reject a pending registration, suspend a verified organization
+    #: (with a reason) and reinstate a suspended one; a rejected registration stays so
+    #: (the applicant registers again).
+    TRANSITIONS = {
+        Status.PENDING: frozenset({Status.VERIFIED, Status.REJECTED}),
+        Status.VERIFIED: frozenset({Status.SUSPENDED}),
+        Status.SUSPENDED: frozenset({Status.VERIFIED}),
+        Status.REJECTED: frozenset(),
+    }
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -147,6 +157,7 @@ class Organization(models.Model):
         related_name="+",
     )
     rejection_reason = models.TextField(_("reason for rejection"), max_length=2000, blank=True)
+    suspension_reason = models.TextField(_("reason for suspension"), max_length=2000, blank=True)
     listed_publicly = models.BooleanField(
         _("show in the public alliance directory"),
         default=False,
@@ -186,6 +197,9 @@ class Organization(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == self.Status.VERIFIED
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
 
 
 class OrganizationUserObjectPermission(UserObjectPermissionBase):

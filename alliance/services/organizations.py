@@ -30,6 +30,7 @@ ORG_AUDIT_FIELDS = [
     "contact_phone",
     "description",
     "rejection_reason",
+    "suspension_reason",
 ]
 
 
@@ -108,27 +109,23 @@ def organization_register(
     return organization
 
 
-def _decide(*, actor, organization: Organization, status: str, reason: str = "") -> Organization:
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    if organization.status != Organization.Status.PENDING:
-        raise ValidationError(_("This organization has already been decided on."))
-    before = snapshot(organization, ["status", "rejection_reason"])
-    organization.status = status
-    organization.rejection_reason = reason
-    organization.decided_at = timezone.now()
-    organization.decided_by = actor
-    organization.full_clean()
-    organization.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
-    audit_record(
-        actor=actor,
-        action=f"organization.{'verify' if status == Organization.Status.VERIFIED else 'reject'}",
-        target=organization,
-        before=before,
-        after=snapshot(organization, ["status", "rejection_reason"]),
+def _refuse_transition(organization: Organization, status: str) -> None:
+    """Refuse a status change the lifecycle table (``Organization.TRANSITIONS``) does
+    not allow, with a message naming both statuses."""
+    if organization.can_become(status):
+        return
+    raise ValidationError(
+        _("A %(current)s organization cannot become %(target)s.")
+        % {
+            "current": Organization.Status(organization.status).label.lower(),
+            "target": Organization.Status(status).label.lower(),
+        }
     )
-    template = "alliance/email/organization_" + (
-        "verified" if status == Organization.Status.VERIFIED else "rejected"
-    )
+
+
+def _mail_admins(*, organization: Organization, template: str, reason: str = "") -> None:
+    """E-mail the organization's administrators and its contact address (once each), each
+    in their own language, through the outbox."""
     admins = Membership.objects.filter(
         organization=organization, role=Membership.Role.ADMIN
     ).select_related("user")
@@ -147,7 +144,51 @@ def _decide(*, actor, organization: Organization, status: str, reason: str = "")
             language=user.preferred_language if user else language_for(address),
             user=user,
         )
+
+
+STATUS_AUDIT_FIELDS = ["status", "rejection_reason", "suspension_reason"]
+
+
+def _move(
+    *, actor, organization: Organization, status: str, action: str, template: str, **changes
+) -> Organization:
+    """Lock the organization, check the transition, apply it with ``changes``, audit it
+    and e-mail its administrators (``template``)."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    _refuse_transition(organization, status)
+    before = snapshot(organization, STATUS_AUDIT_FIELDS)
+    organization.status = status
+    for field, value in changes.items():
+        setattr(organization, field, value)
+    organization.full_clean()
+    organization.save(update_fields=["status", *changes])
+    audit_record(
+        actor=actor,
+        action=action,
+        target=organization,
+        before=before,
+        after=snapshot(organization, STATUS_AUDIT_FIELDS),
+    )
+    reason = changes.get("rejection_reason") or changes.get("suspension_reason") or ""
+    _mail_admins(organization=organization, template=template, reason=reason)
     return organization
+
+
+def _decide(*, actor, organization: Organization, status: str, reason: str = "") -> Organization:
+    current = Organization.objects.filter(pk=organization.pk).values_list("status", flat=True)
+    if current.first() != Organization.Status.PENDING:
+        raise ValidationError(_("This organization has already been decided on."))
+    verified = status == Organization.Status.VERIFIED
+    return _move(
+        actor=actor,
+        organization=organization,
+        status=status,
+        action=f"organization.{'verify' if verified else 'reject'}",
+        template="alliance/email/organization_" + ("verified" if verified else "rejected"),
+        rejection_reason=reason,
+        decided_at=timezone.now(),
+        decided_by=actor,
+    )
 
 
 @transaction.atomic
@@ -162,6 +203,45 @@ def organization_reject(*, actor, organization: Organization, reason: str) -> Or
         raise ValidationError({"reason": _("Give the reason; it is sent to the applicant.")})
     return _decide(
         actor=actor, organization=organization, status=Organization.Status.REJECTED, reason=reason
+    )
+
+
+@transaction.atomic
+def organization_suspend(*, actor, organization: Organization, reason: str) -> Organization:
+    """IOM staff suspend a verified organization; its administrators are e-mailed the
+    reason."""
+    if not acting_as_staff(actor):
+        raise ValidationError(_("Only IOM staff can suspend an organization."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Give the reason; it is sent to the organization's administrators.")}
+        )
+    return _move(
+        actor=actor,
+        organization=organization,
+        status=Organization.Status.SUSPENDED,
+        action="organization.suspend",
+        template="alliance/email/organization_suspended",
+        suspension_reason=reason,
+    )
+
+
+@transaction.atomic
+def organization_reinstate(*, actor, organization: Organization) -> Organization:
+    """IOM staff lift a suspension; the organization is verified again."""
+    if not acting_as_staff(actor):
+        raise ValidationError(_("Only IOM staff can reinstate an organization."))
+    current = Organization.objects.filter(pk=organization.pk).values_list("status", flat=True)
+    if current.first() != Organization.Status.SUSPENDED:
+        raise ValidationError(_("Only a suspended organization can be reinstated."))
+    return _move(
+        actor=actor,
+        organization=organization,
+        status=Organization.Status.VERIFIED,
+        action="organization.reinstate",
+        template="alliance/email/organization_reinstated",
+        suspension_reason="",
     )
 
 

@@ -89,24 +89,29 @@ def session_invite(
     countries=(),
     include_youth: bool = False,
     emails: Iterable[str] = (),
+    users: Iterable = (),
     guest_language: str = "",
 ) -> int:
     """Add the audience to the session and e-mail each new invitee once (by a task).
 
     Addresses without an account are written to in ``guest_language`` (default: the
-    session's language); account holders get their own language.
+    session's language); account holders get their own language. ``users``: accounts
+    chosen one by one (the staff member directory's selection), active ones only.
     """
     if session.status != AllianceSession.Status.SCHEDULED or session.starts_at <= timezone.now():
         raise ValidationError(_("Invitations go out for scheduled sessions that have not started."))
     addresses = _parse_emails(emails)
-    users = audience_users(
+    audience = audience_users(
         member_states=member_states,
         org_kinds=org_kinds,
         sectors=sectors,
         countries=countries,
         include_youth=include_youth,
     )
-    by_email = {u.email.lower(): u.pk for u in users.only("pk", "email")}
+    by_email = {u.email.lower(): u.pk for u in audience.only("pk", "email")}
+    for user in users:
+        if user.is_active:
+            by_email[user.email.lower()] = user.pk
     if addresses:
         # An address stands for an account only once the account has confirmed it
         # (case-insensitively: accounts keep the case their owners typed).

@@ -1,5 +1,5 @@
-"""IOM staff pages about organizations: the verification queue, the organization
-directory, member states, government bodies and sectors."""
+"""IOM staff pages about organizations: the verification queue, member states,
+government bodies and sectors (the member directory is ``member_directory``)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,7 +18,6 @@ from ..forms import (
     GovernmentOrganizationForm,
     MemberStateFilterForm,
     MemberStateForm,
-    OrganizationFilterForm,
     RejectionForm,
     SectorForm,
     VerificationFilterForm,
@@ -27,7 +26,6 @@ from ..models import Organization
 from .common import filters_of
 
 QUEUE_PER_PAGE = 25
-ORGANIZATIONS_PER_PAGE = 50
 MEMBER_STATES_PER_PAGE = 50
 
 
@@ -114,36 +112,6 @@ def verification_reject(request, pk: int):
         reject_form=form,
         rejecting=organization.pk,
         notice=" ".join(form.non_field_errors()),
-    )
-
-
-@staff_required
-def staff_organizations(request):
-    form = OrganizationFilterForm(
-        request.GET or None,
-        country_choices=selectors.organization_countries(),
-        auto_id="filter-%s",
-    )
-    filters = filters_of(form)
-    page = Paginator(
-        selectors.organizations_all(
-            kind=filters.get("kind", ""),
-            status=filters.get("status", ""),
-            country=filters.get("country", ""),
-            query=filters.get("q", ""),
-        ),
-        ORGANIZATIONS_PER_PAGE,
-    ).get_page(request.GET.get("page"))
-    return render_region(
-        request,
-        "alliance/staff/organizations.html",
-        "results",
-        {
-            "form": form,
-            "page": page,
-            "organizations": selectors.with_member_counts(page.object_list),
-            "total": page.paginator.count,
-        },
     )
 
 

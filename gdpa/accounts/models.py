@@ -87,6 +87,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        indexes = [
+            # The staff member directory lists people by name (or newest first) a page
+            # at a time: an index walk instead of sorting every account.
+            models.Index(fields=["full_name", "id"], name="accounts_user_name_id"),
+            models.Index(fields=["date_joined", "id"], name="accounts_user_joined_id"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

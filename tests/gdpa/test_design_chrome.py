@@ -66,7 +66,7 @@ def test_staff_header_groups_the_staff_links_in_a_workspace_menu(client, staff):
         for g in response.context["staff_groups"]
     }
     assert groups == {
-        "Members": ["Verification", "Organizations", "Member states", "Sectors", "Import"],
+        "Members": ["Member directory", "Verification", "Member states", "Sectors", "Import"],
         "Sessions": ["Manage sessions"],
         "Trainings": ["Training programmes", "Enrollment approvals"],
         "Recommendations": ["Recommendation tracks", "Recommendation reports"],
