@@ -474,7 +474,7 @@ def test_other_staff_cannot_see_or_download_someone_elses_export(
 
 #: The session, the person, their roles, the jobs page and one query per list of choices
 #: in the registered datasets' filter forms: fixed, whatever the number of jobs.
-MAX_INDEX_QUERIES = 20
+MAX_INDEX_QUERIES = 24
 
 
 @pytest.mark.django_db
