@@ -62,3 +62,18 @@ class TrainingsConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+
+        from gdpa.results.registry import OUTCOME_1, Indicator, register_indicator
+
+        from . import indicators
+
+        register_indicator(
+            Indicator(
+                "trainings-people",
+                _("People trained and completing"),
+                OUTCOME_1,
+                indicators.trainings_figures,
+                order=40,
+                first_date=indicators.trainings_first_date,
+            )
+        )
