@@ -28,13 +28,10 @@ PERIOD_FIELDS = ("period_start", "period_end")
 def _period(request) -> tuple[PeriodForm, tuple | None]:
     """The period asked for in the query string (default: the whole period). A bad date
     gives a bound form with its errors and no period."""
-    start, end = selectors.default_period()
-    asked = any(request.GET.get(f) for f in PERIOD_FIELDS)
-    form = PeriodForm(
-        request.GET if asked else None, initial={"period_start": start, "period_end": end}
-    )
-    if not asked:
-        return form, (start, end)
+    if not any(request.GET.get(f) for f in PERIOD_FIELDS):
+        start, end = selectors.default_period()
+        return PeriodForm(initial={"period_start": start, "period_end": end}), (start, end)
+    form = PeriodForm(request.GET)
     if form.is_valid():
         return form, (form.cleaned_data["period_start"], form.cleaned_data["period_end"])
     return form, None
