@@ -16,7 +16,6 @@ from alliance.models import AllianceSession, Organization, Participant, Recommen
 from alliance.services import recommendation_inputs as rec_inputs
 from alliance.services import recommendations as rec_services
 from gdpa.results.registry import Figures, indicator
-from gdpa.results.selectors import results_for_period
 from tests import factories
 from tests.youth.story_support import give_public_consent, publish, write
 from trainings import services as training_services
@@ -349,12 +348,10 @@ DASHBOARD_QUERIES = 45
 
 def _grow(staff, n: int):
     """``n`` more people invited to and attending held sessions, trained and youth."""
-    people = [
-        person(g, c)
-        for g, c in zip(["woman", "man", "", "non_binary"] * n, ["FJ", "PE", "", "GE"] * n)
-    ][:n]
+    answers = [("woman", "FJ"), ("man", "PE"), ("", ""), ("non_binary", "GE")]
+    people = [person(*answers[i % 4]) for i in range(n)]
     held_session(staff, people, people[::2], starts_at=INSIDE)
-    for i, who in enumerate(people):
+    for i in range(n):
         youth("woman" if i % 2 else "", datetime.date(2000, 1, 1 + i), INSIDE)
 
 
