@@ -595,6 +595,24 @@ ROWS = [
     Row("mfa_deactivate_totp", {**signed_in(404), "staff": 302}),
     Row("mfa_view_recovery_codes", {**signed_in(404), "staff": 302}),
     Row("admin:index", signed_in(302)),
+    # The results dashboard and the donor progress reports: acting staff only.
+    Row("results:dashboard", staff_only()),
+    Row(
+        "results:dashboard",
+        staff_only(422),
+        data={"period_start": "2025-06-30", "period_end": "2025-01-01"},
+        label="bad period",
+    ),
+    Row("results:reports", staff_only()),
+    Row(
+        "results:reports",
+        staff_only(302),
+        "post",
+        data={"period_start": "2025-01-01", "period_end": "2025-06-30", "language": "en"},
+    ),
+    Row("results:reports", staff_only(422), "post", label="empty"),
+    Row("results:report", staff_only(), kwargs="donor_report"),
+    Row("results:report_download", staff_only(), kwargs="donor_report"),
 ]
 
 #: URL names that need a live flow state (a key from an e-mail, a pending login) and are
@@ -857,6 +875,12 @@ def _build_world() -> dict:
     )
     report_services.report_build(report_id=report_public.pk)
     report_services.report_publish(actor=staff, report=report_public)
+    from gdpa.results import services as results_services
+
+    donor_report = results_services.donor_report_request(
+        actor=staff, period_start=date(2025, 1, 1), period_end=date(2025, 6, 30), language="en"
+    )
+    results_services.donor_report_build(report_id=donor_report.pk)
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -925,6 +949,7 @@ def _build_world() -> dict:
         "submitted_story_photo": {"pk": submitted_story.pk, "size": "small"},
         "report_ready": {"pk": report_ready.pk},
         "report_public": {"pk": report_public.pk},
+        "donor_report": {"pk": donor_report.pk},
     }
 
 
