@@ -5,6 +5,7 @@ endorsed and published. Every number is counted by the database (gdpa/results/re
 import datetime
 
 from django.db.models import Count, F, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -31,11 +32,19 @@ def _date(value) -> datetime.date | None:
 # Member states and organizations ------------------------------------------------------------
 
 
+def _joined_at() -> Coalesce:
+    """When an organization joined: the day IOM verified it, or, for one recorded as
+    verified without a decision (an import), the day it was registered."""
+    return Coalesce("decided_at", "created_at")
+
+
 def members_first_date() -> datetime.date | None:
     found = MemberState.objects.aggregate(first=Min("joined_on"))["first"]
-    organizations = Organization.objects.filter(status=Organization.Status.VERIFIED).aggregate(
-        first=Min("decided_at")
-    )["first"]
+    organizations = (
+        Organization.objects.filter(status=Organization.Status.VERIFIED)
+        .annotate(joined_at=_joined_at())
+        .aggregate(first=Min("joined_at"))["first"]
+    )
     dates = [d for d in (found, _date(organizations)) if d]
     return min(dates) if dates else None
 
@@ -52,10 +61,10 @@ def members_figures(period_start: datetime.date, period_end: datetime.date) -> F
         joined=Count("pk", filter=Q(joined_on__gte=period_start)),
         benefiting=Count("pk", filter=Q(is_benefiting=True)),
     )
-    organizations = Organization.objects.filter(
-        status=Organization.Status.VERIFIED, decided_at__lt=end
+    organizations = Organization.objects.annotate(joined_at=_joined_at()).filter(
+        status=Organization.Status.VERIFIED, joined_at__lt=end
     )
-    joined = Q(decided_at__gte=start)
+    joined = Q(joined_at__gte=start)
     measures = (("total", _("In the alliance")), ("joined", _("Joined in the period")))
     counts = {"total": Count("pk"), "joined": Count("pk", filter=joined)}
     by_kind = organizations.values("kind").annotate(**counts).order_by()
@@ -99,7 +108,7 @@ def members_figures(period_start: datetime.date, period_end: datetime.date) -> F
         ),
         note=_(
             "Member states and verified organizations as their status stands today, counted "
-            "if they joined by the end of the period (organizations: the day IOM verified them)."
+            "if they joined by the end of the period (organizations: the day IOM verified them, or registered them when recorded as verified)."
         ),
     )
 
