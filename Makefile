@@ -43,7 +43,7 @@ messages: install
 
 ## make worker: a Celery worker and beat against REDIS_URL (not needed for `make run`)
 worker: install
-	DJANGO_SETTINGS_MODULE=gdpa.settings.local .venv/bin/celery -A gdpa worker -B -Q default --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=gdpa.settings.local .venv/bin/celery -A gdpa worker -B -Q default,heavy --loglevel=INFO
 
 clean:
 	rm -rf .venv .tools var db.sqlite3

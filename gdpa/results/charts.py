@@ -27,6 +27,9 @@ GROUP_GAP = 10
 TOP = 6
 #: Longer category names are cut (the table beside the chart has them whole).
 LABEL_CHARS = 30
+#: The bars' colours, one per measure (each at least 3:1 against white; the measure's
+#: name is printed beside every bar, so the colour is never the only cue).
+FILLS = ("#0033a0", "#00766f", "#7a3e9d", "#8a5a00")
 #: Beyond this many categories the smallest ones are added up in one bar.
 MAX_ROWS = 12
 
@@ -69,6 +72,7 @@ def bar_chart(breakdown: Breakdown, *, chart_id: str, max_rows: int = MAX_ROWS) 
             bars.append(
                 {
                     "index": i,
+                    "fill": FILLS[i % len(FILLS)],
                     "x": bar_left,
                     "y": y,
                     "width": length,
