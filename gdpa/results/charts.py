@@ -38,7 +38,8 @@ def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def _rows(breakdown: Breakdown, max_rows: int) -> list[dict]:
+def chart_rows(breakdown: Breakdown, max_rows: int = MAX_ROWS) -> list[dict]:
+    """The breakdown's rows, the smallest beyond ``max_rows`` added up in one row."""
     rows = list(breakdown.rows)
     if len(rows) <= max_rows:
         return rows
@@ -54,7 +55,7 @@ def _rows(breakdown: Breakdown, max_rows: int) -> list[dict]:
 def bar_chart(breakdown: Breakdown, *, chart_id: str, max_rows: int = MAX_ROWS) -> dict | None:
     """The chart of ``breakdown`` (one bar per category and measure), or ``None`` when it
     has nothing to show."""
-    rows = _rows(breakdown, max_rows)
+    rows = chart_rows(breakdown, max_rows)
     if not rows:
         return None
     several = len(breakdown.measures) > 1

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from .charts import bar_chart
+from .charts import bar_chart, chart_rows
 from .models import DonorReport
 from .registry import OUTCOMES, indicators
 
@@ -43,6 +43,8 @@ def results_for_period(period_start: datetime.date, period_end: datetime.date) -
                         "breakdown": b,
                         "id": f"{indicator.key}-{b.key}",
                         "chart": bar_chart(b, chart_id=f"chart-{indicator.key}-{b.key}"),
+                        # The rows the chart draws (the smallest added up): the PDF's table.
+                        "short_rows": chart_rows(b),
                     }
                     for b in figures.breakdowns
                 ],

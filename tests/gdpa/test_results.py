@@ -368,3 +368,23 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     with django_assert_max_num_queries(DASHBOARD_QUERIES) as large:
         assert client.get(url, query).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_long_breakdown_adds_up_its_smallest_categories_in_the_chart():
+    from gdpa.results.charts import MAX_ROWS, bar_chart, chart_rows
+    from gdpa.results.registry import breakdown
+
+    counts = [{"country": f"C{i:02d}", "count": 20 - i} for i in range(15)] + [
+        {"country": "", "count": 1}
+    ]
+    long = breakdown("by_country", "By country", [("count", "People")], counts, by="country")
+    assert long.rows[-1] == {"label": "Not stated", "values": (1,)}
+    rows = chart_rows(long)
+    assert len(rows) == MAX_ROWS
+    assert rows[-1] == {"label": "5 others", "values": (9 + 8 + 7 + 6 + 1,)}
+    chart = bar_chart(long, chart_id="c")
+    texts = [bar["text"] for group in chart["groups"] for bar in group["bars"]]
+    assert texts[0] == "20" and texts[-1] == "31"
+    # The longest bar is the largest value; the others are in proportion.
+    widths = [group["bars"][0]["width"] for group in chart["groups"]]
+    assert max(widths) == widths[-1] and widths[0] == round(widths[-1] * 20 / 31, 1)
