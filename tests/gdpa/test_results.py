@@ -258,6 +258,15 @@ def test_youth_inputs_taken_up_and_stories_published_by_gender_and_age(staff):
     assert rows(fig, "by_age", 0) == {"18–24": 1, "25–29": 1}
     assert rows(fig, "by_sector", 1) == {"Health and Well-being": 1}
 
+    # A young person who leaves keeps their input counted as a youth voice; their date of
+    # birth is deleted with the profile, so their age is "Not stated", never guessed.
+    from youth.services import youth_consent_withdraw
+
+    youth_consent_withdraw(user=young_blank)
+    fig = figures("youth-inputs")
+    assert fig.total("given") == 2
+    assert rows(fig, "by_age", 0) == {"18–24": 1, "Not stated": 1}
+
     give_public_consent(young_woman)
     story = publish(staff, write(young_woman))
     Story.objects.filter(pk=story.pk).update(published_at=LAST_SECOND)
