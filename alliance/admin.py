@@ -29,6 +29,8 @@ from .models import (
     Reminder,
     Sector,
     SessionDocument,
+    StaffImport,
+    StaffImportRow,
 )
 
 
@@ -289,3 +291,52 @@ class RecommendationReportAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     readonly_fields = ["fingerprint", "pages", "error", "requested_by", "requested_at", "built_at"]
     date_hierarchy = "requested_at"
+
+
+@admin.register(StaffImport)
+class StaffImportAdmin(admin.ModelAdmin):
+    """Confirmed staff imports, read only: the record of who imported which file and what
+    it created or skipped. Imports are made on the portal's import page."""
+
+    list_display = ["file_name", "kind", "created_by", "status", "created_count", "started_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["created_by"]
+    search_fields = ["file_name", "created_by__email"]
+    fields = [
+        "kind",
+        "file_name",
+        "created_by",
+        "status",
+        "started_at",
+        "finished_at",
+        "total_rows",
+        "created_count",
+        "skipped_count",
+        "note",
+    ]
+    readonly_fields = fields
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StaffImportRow)
+class StaffImportRowAdmin(admin.ModelAdmin):
+    """Each line of a confirmed import and what became of it, read only."""
+
+    list_display = ["run", "line", "label", "created", "reason"]
+    list_filter = ["created"]
+    list_select_related = ["run"]
+    search_fields = ["label", "run__file_name"]
+    fields = ["run", "line", "label", "created", "object_id", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -84,6 +84,9 @@ class AllianceConfig(AppConfig):
         register_nav_link(
             NavLink("sectors", _("Sectors"), "alliance:sectors", staff, 53, group=STAFF_MEMBERS)
         )
+        register_nav_link(
+            NavLink("import", _("Import"), "alliance:import_upload", staff, 54, group=STAFF_MEMBERS)
+        )
         register_panel(
             Panel("staff", "alliance/panels/staff.html", staff, dashboard.staff_context, order=5)
         )
@@ -148,6 +151,10 @@ class AllianceConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+
+        from .exports import register_exports
+
+        register_exports()
         register_nav_link(
             NavLink(
                 "recommendations",
@@ -209,3 +216,7 @@ class AllianceConfig(AppConfig):
                 first_date=indicators.recommendations_first_date,
             )
         )
+
+        from . import record_sections
+
+        record_sections.register()

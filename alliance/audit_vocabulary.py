@@ -46,7 +46,7 @@ def _member_state(value) -> str:
 
 
 def register_audit_vocabulary() -> None:
-    from .models import AllianceSession, Membership, MemberState, Organization
+    from .models import AllianceSession, Membership, MemberState, Organization, StaffImport
 
     actions = {
         "session.create": _("Session created"),
@@ -83,6 +83,9 @@ def register_audit_vocabulary() -> None:
         "support.create": _("Organization support given"),
         "support.remove": _("Organization support taken back"),
         "organization.listing": _("Public directory listing changed"),
+        "organization.import": _("Organization imported"),
+        "import.confirm": _("Spreadsheet import confirmed"),
+        "import.finish": _("Spreadsheet import finished"),
     }
     for code, label in actions.items():
         register_action(code, label, refine=_session_update if code == "session.update" else None)
@@ -142,6 +145,18 @@ def register_audit_vocabulary() -> None:
     ]:
         for name, label, formatter in fields:
             register_field(scope, name, label, formatter)
+    register_field("organization", "file_name", _("imported from the file"))
+    for name, label, formatter in [
+        ("kind", _("what the file holds"), formatters.choices(StaffImport.Kind.choices)),
+        ("file_name", _("file name"), None),
+        ("rows", _("rows in the file"), None),
+        ("new", _("new rows in the preview"), None),
+        ("duplicate", _("duplicates in the preview"), None),
+        ("invalid", _("rows with problems in the preview"), None),
+        ("created", _("created"), None),
+        ("skipped", _("skipped"), None),
+    ]:
+        register_field("import", name, label, formatter)
     register_field("sector", "name_en", _("name (English)"))
     register_field("sector", "name_fr", _("name (French)"))
     register_field("sector", "name_es", _("name (Spanish)"))

@@ -1202,3 +1202,37 @@ class DirectoryFilterForm(forms.Form):
             "sector": data.get("sector"),
             "capital": data.get("capital"),
         }
+
+
+# Staff imports ----------------------------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=[
+            ("organizations", _("Organizations")),
+            ("focal_points", _("Focal points (each is invited to their government body)")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what the file holds"),
+            "invalid_choice": CHOOSE_FROM_LIST,
+        },
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8, comma or semicolon) or XLSX, at most 10 MB and 5,000 rows."),
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+        error_messages={
+            "required": _("Choose the CSV or XLSX file to import"),
+            "invalid": _("Choose the CSV or XLSX file to import"),
+            "missing": _("Choose the CSV or XLSX file to import"),
+            "empty": _("The chosen file is empty: choose another one"),
+        },
+    )

@@ -31,6 +31,7 @@ from .models import (
     RecommendationReport,
     RecommendationTrack,
     SessionDocument,
+    StaffImport,
 )
 from .selectors import participations_of
 
@@ -439,3 +440,62 @@ def access_report_pdf(user, pk) -> RecommendationReport:
     if report is None or not (report.is_public or can_manage_reports(user)):
         raise Http404
     return report
+
+
+def can_see_organization_record(user) -> bool:
+    """The staff record page of an organization is for acting IOM staff."""
+    return acting_as_staff(user)
+
+
+def access_organization_record(user, pk) -> Organization:
+    """Any organization's staff record page, for acting IOM staff; 404 for everyone else
+    and for an organization that does not exist."""
+    if not can_see_organization_record(user):
+        raise Http404
+    organization = (
+        Organization.objects.select_related("member_state", "created_by", "decided_by")
+        .prefetch_related("sectors", "capitals")
+        .filter(pk=pk)
+        .first()
+    )
+    if organization is None:
+        raise Http404
+    return organization
+
+
+# Staff imports ---------------------------------------------------------------------------
+
+
+def can_import(user) -> bool:
+    """Importing organizations and focal points from a spreadsheet: acting staff."""
+    return acting_as_staff(user)
+
+
+def access_import_preview(user, token: str):
+    """A kept import preview, for the staff member who uploaded it; 404 for everyone
+    else (another staff member's preview looks missing)."""
+    from .imports import preview_get
+
+    if not can_import(user):
+        raise Http404
+    preview = preview_get(token)
+    if preview is None or preview.owner_id != user.pk:
+        raise Http404
+    return preview
+
+
+def confirmed_import(user, token: str) -> StaffImport | None:
+    """The import this person confirmed from the preview ``token``, if any."""
+    if not can_import(user):
+        return None
+    return StaffImport.objects.filter(token=token, created_by=user).first()
+
+
+def access_import_run(user, token: str) -> StaffImport:
+    """A confirmed import, for the staff member who confirmed it; otherwise 404."""
+    if not can_import(user):
+        raise Http404
+    run = StaffImport.objects.filter(token=token, created_by=user).first()
+    if run is None:
+        raise Http404
+    return run

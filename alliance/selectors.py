@@ -385,3 +385,8 @@ def directory_countries() -> list[tuple[str, str]]:
         codes.add(based)
         codes.update(code for code in origins.split(",") if code)
     return sorted(((code, str(countries.name(code))) for code in codes), key=lambda c: c[1])
+
+
+def staff_import_rows(run):
+    """A confirmed import's lines and what became of each, in file order."""
+    return run.rows.order_by("line")

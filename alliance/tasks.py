@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from . import services
-from .services import reports
+from .services import import_runs, reports
 from .services.sweeps import session_mail_sweep
 
 
@@ -56,3 +56,16 @@ def build_recommendation_report(self, report_id: int) -> bool:
 def sweep_recommendation_reports() -> int:
     """Periodic: enqueue again the reports a lost message or a killed worker left stuck."""
     return reports.report_sweep()
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def run_staff_import(run_id: int) -> int:
+    """Write a confirmed staff import's rows. Resumable and leased (safe to run twice);
+    a run cut off by the time limit is picked up again by the sweep."""
+    return import_runs.import_run(run_id=run_id)
+
+
+@shared_task(acks_late=True)
+def sweep_staff_imports() -> int:
+    """Periodic: enqueue again the imports a lost message or a killed worker left running."""
+    return import_runs.import_sweep()

@@ -40,6 +40,11 @@ urlpatterns = [
         "staff/verification/<int:pk>/reject/", views.verification_reject, name="verification_reject"
     ),
     path("staff/organizations/", views.staff_organizations, name="staff_organizations"),
+    path(
+        "staff/organizations/<int:pk>/record/",
+        views.staff_organization,
+        name="staff_organization",
+    ),
     path("staff/organizations/new-government/", views.government_create, name="government_create"),
     path("staff/member-states/", views.member_states, name="member_states"),
     path("staff/sectors/", views.sectors, name="sectors"),
@@ -105,6 +110,7 @@ urlpatterns = [
     path("reports/<int:pk>/download/", views.report_download, name="report_download"),
 ]
 
+from .views import imports as import_views  # noqa: E402
 from .views import recommendation_versions, recommendations_staff  # noqa: E402
 
 urlpatterns += [
@@ -155,4 +161,13 @@ urlpatterns += [
         views.organization_listing,
         name="organization_listing",
     ),
+    path("staff/imports/", import_views.import_upload, name="import_upload"),
+    path(
+        "staff/imports/template/<str:kind>.csv",
+        import_views.import_template,
+        name="import_template",
+    ),
+    path("staff/imports/<str:token>/", import_views.import_preview, name="import_preview"),
+    path("staff/imports/<str:token>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("staff/imports/<str:token>/result/", import_views.import_result, name="import_result"),
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("staff/audit/", include("gdpa.audit.urls")),
     path("staff/emails/", include("gdpa.notify.urls")),
+    path("anymail/", include("gdpa.notify.webhook_urls")),
     path("staff/exports/", include("gdpa.exports.urls")),
     path("staff/results/", include("gdpa.results.urls")),
     path("alliance/", include("alliance.urls")),

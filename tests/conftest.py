@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from alliance import services as alliance_services
 from alliance.models import AllianceSession, Membership, Organization
+from gdpa.accounts.middleware import activity_cache_key
 from tests import factories
 
 REQUIRE_SERVICES = os.environ.get("GDPA_REQUIRE_SERVICES") == "1"
@@ -50,6 +51,9 @@ def record_sign_in(client: Client, user, *, second_factor: bool) -> None:
     session[AUTHENTICATION_METHODS_SESSION_KEY] = records
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
     session.save()
+    # As at a real sign-in, the session's activity counts as just recorded (no extra
+    # queries on the first page; tests/gdpa/test_authentication.py signs in for real).
+    cache.set(activity_cache_key(session.session_key), 1, 300)
 
 
 _force_login = Client.force_login

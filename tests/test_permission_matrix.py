@@ -138,6 +138,15 @@ ROWS = [
     Row("notify:outbox", staff_only()),
     Row("notify:email_resend", staff_only(302), "post"),
     Row("notify:email_detail", staff_only(), kwargs="email"),
+    Row("notify:suppressions", staff_only()),
+    # No address chosen: staff are sent back to the list with a message.
+    Row("notify:suppression_lift", staff_only(302), "post"),
+    # The providers' tracking webhook: public, guarded by HTTP basic auth only (a session
+    # is no credential); tests/gdpa/test_deliverability.py posts with the secret.
+    Row("anymail:tracking_webhook", everyone(401), "post", kwargs="webhook"),
+    Row("anymail:tracking_webhook", everyone(405), kwargs="webhook", label="get"),
+    Row("portal:staff_person", staff_only(), kwargs="person"),
+    Row("portal:staff_person", staff_only(404), kwargs="missing", label="missing"),
     Row("alliance:my_organizations", signed_in()),
     Row("alliance:organization_register", signed_in()),
     Row(
@@ -212,6 +221,8 @@ ROWS = [
         {"reason": "Not a diaspora body"},
     ),
     Row("alliance:staff_organizations", staff_only()),
+    Row("alliance:staff_organization", staff_only(), kwargs="org"),
+    Row("alliance:staff_organization", staff_only(404), kwargs="missing", label="missing"),
     Row("alliance:government_create", staff_only()),
     Row("alliance:member_states", staff_only()),
     Row("alliance:sectors", staff_only()),
@@ -576,6 +587,13 @@ ROWS = [
         {"listed": "on"},
         label="pending",
     ),
+    # Staff imports: the preview and the result are the uploading staff member's own.
+    Row("alliance:import_upload", staff_only()),
+    Row("alliance:import_upload", staff_only(422), "post", label="empty"),
+    Row("alliance:import_template", staff_only(), kwargs="import_kind"),
+    Row("alliance:import_preview", staff_only(), kwargs="import_preview"),
+    Row("alliance:import_confirm", staff_only(302), "post", "import_to_confirm"),
+    Row("alliance:import_result", staff_only(), kwargs="import_run"),
     # django-allauth: visitors see the entrance pages, signed-in people are sent on.
     Row("account_login", signed_in(302, anonymous=200)),
     Row("account_signup", signed_in(302, anonymous=200)),
@@ -594,6 +612,8 @@ ROWS = [
     Row("mfa_activate_totp", signed_in(302)),
     Row("mfa_deactivate_totp", {**signed_in(404), "staff": 302}),
     Row("mfa_view_recovery_codes", {**signed_in(404), "staff": 302}),
+    # allauth.usersessions: everyone signed in sees their own sessions, nobody else's.
+    Row("usersessions_list", signed_in()),
     Row("admin:index", signed_in(302)),
     # The results dashboard and the donor progress reports: acting staff only.
     Row("results:dashboard", staff_only()),
@@ -613,6 +633,18 @@ ROWS = [
     Row("results:reports", staff_only(422), "post", label="empty"),
     Row("results:report", staff_only(), kwargs="donor_report"),
     Row("results:report_download", staff_only(), kwargs="donor_report"),
+    # Exports: staff only; a job is its requester's (staff asked for both jobs of the world).
+    Row("exports:index", staff_only()),
+    Row("exports:start", staff_only(), data={"dataset": "training-enrollments"}),
+    Row(
+        "exports:start",
+        {**staff_only(404), "staff_no_mfa": 302},
+        data={"dataset": "no-such-dataset"},
+        label="unknown dataset",
+    ),
+    Row("exports:job", staff_only(), kwargs="export_job"),
+    Row("exports:download", staff_only(), kwargs="export_job"),
+    Row("exports:download", staff_only(410), kwargs="export_expired", label="expired"),
 ]
 
 #: URL names that need a live flow state (a key from an e-mail, a pending login) and are
@@ -881,6 +913,42 @@ def _build_world() -> dict:
         actor=staff, period_start=date(2025, 1, 1), period_end=date(2025, 6, 30), language="en"
     )
     results_services.donor_report_build(report_id=donor_report.pk)
+    from django.http import QueryDict
+
+    from gdpa.exports import services as export_services
+    from gdpa.exports.models import ExportJob
+    from gdpa.exports.registry import dataset as export_dataset
+
+    export_jobs = []
+    for _ in range(2):
+        export_job = export_services.export_job_request(
+            actor=staff,
+            ds=export_dataset("training-enrollments"),
+            fmt="csv",
+            filters=QueryDict(""),
+            personal=False,
+            rows_total=3,
+        )
+        export_services.export_job_run(job_id=export_job.pk)
+        export_jobs.append(export_job)
+    ExportJob.objects.filter(pk=export_jobs[1].pk).update(
+        expires_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    from alliance.services import imports as import_services
+
+    def import_preview(name):
+        return import_services.import_preview_create(
+            actor=staff,
+            kind="organizations",
+            upload=SimpleUploadedFile(
+                "orgs.csv",
+                f"name,kind,country,contact_email\n{name},diaspora,IE,a@example.org\n".encode(),
+            ),
+        )
+
+    import_preview_shown = import_preview("Matrix Shown")
+    import_preview_confirmed = import_preview("Matrix Confirmed")
+    import_services.import_confirm(actor=staff, preview=import_preview_confirmed)
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -950,6 +1018,15 @@ def _build_world() -> dict:
         "report_ready": {"pk": report_ready.pk},
         "report_public": {"pk": report_public.pk},
         "donor_report": {"pk": donor_report.pk},
+        "webhook": {"provider": "postmark"},
+        "person": {"pk": member.pk},
+        "missing": {"pk": 10**9},
+        "export_job": {"pk": export_jobs[0].pk},
+        "export_expired": {"pk": export_jobs[1].pk},
+        "import_kind": {"kind": "organizations"},
+        "import_preview": {"token": import_preview_shown.token},
+        "import_to_confirm": {"token": import_preview("Matrix To Confirm").token},
+        "import_run": {"token": import_preview_confirmed.token},
     }
 
 

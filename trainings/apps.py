@@ -77,3 +77,10 @@ class TrainingsConfig(AppConfig):
                 first_date=indicators.trainings_first_date,
             )
         )
+
+        from . import record_sections
+
+        record_sections.register()
+        from .exports import register_exports
+
+        register_exports()

@@ -87,8 +87,16 @@ class YouthConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+
+        from .exports import register_exports
+
+        register_exports()
         self._register_stories()
         self._register_indicators()
+
+        from . import record_sections
+
+        record_sections.register()
 
     def _register_stories(self) -> None:
         """Youth Voices: the public showcase, the author's panel, staff moderation and the

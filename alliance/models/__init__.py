@@ -1,6 +1,7 @@
 """The alliance's models: who is in it (members), what it does together (sessions) and
 what it produces (recommendations)."""
 
+from .imports import StaffImport, StaffImportRow
 from .members import (
     DiasporaCapital,
     Invitation,
@@ -49,4 +50,6 @@ __all__ = [
     "Reminder",
     "Sector",
     "SessionDocument",
+    "StaffImport",
+    "StaffImportRow",
 ]

@@ -5,7 +5,9 @@ organizations (member states, organizations, verification, sectors), members
 summary), documents and feeds (private calendar addresses). ``session_mail`` is their
 shared way of e-mailing participants. Recommendations have their own modules, imported
 by name: recommendations (tracks, drafting, lifecycle), recommendation_inputs and
-endorsements (member states' endorsements and organizations' support).
+endorsements (member states' endorsements and organizations' support); imports (staff
+imports of organizations and focal points from a spreadsheet, with their preview) and
+import_runs (the task that writes a confirmed import).
 """
 
 from .attendance import attendance_record, checkin, session_summary_publish, session_summary_send

@@ -128,7 +128,11 @@ def _check_may_send(*, actor, organization: Organization) -> None:
 
 
 @transaction.atomic
-def invitation_create(*, actor, organization: Organization, email: str, role: str) -> Invitation:
+def invitation_create(
+    *, actor, organization: Organization, email: str, role: str, language: str | None = None
+) -> Invitation:
+    """Invite ``email`` to ``organization``; the e-mail goes in the language of the
+    address's account if it has one, else ``language`` (else the current language)."""
     # Lock the organization: concurrent invitations are counted one after another.
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     _check_may_send(actor=actor, organization=organization)
@@ -169,7 +173,7 @@ def invitation_create(*, actor, organization: Organization, email: str, role: st
             "role": invitation.get_role_display(),
             "url": reverse("alliance:invitation", args=[invitation_token(invitation)]),
         },
-        language=language_for(email),
+        language=language_for(email, fallback=language),
     )
     return invitation
 

@@ -8,6 +8,7 @@ the control that lists an organization in it are in directory."""
 from .directory import *  # noqa: F403
 from .members import *  # noqa: F403
 from .recommendations import *  # noqa: F403
+from .records import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .sessions import *  # noqa: F403
 from .staff import *  # noqa: F403

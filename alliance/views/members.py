@@ -139,6 +139,7 @@ def _organization_context(request, organization: Organization, **extra) -> dict:
         "invite_form": InvitationForm(admin_roles=can_delegate),
         "can_list": can_set_listing(request.user, organization),
         "listing_form": OrganizationListingForm(initial={"listed": organization.listed_publicly}),
+        "can_see_record": permissions.can_see_organization_record(request.user),
     }
     context.update(extra)
     return context

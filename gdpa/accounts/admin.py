@@ -1,11 +1,13 @@
 """People and their two-factor methods in the technical administration site."""
 
 from allauth.mfa.models import Authenticator
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import User
+from .services import account_disable
 
 
 @admin.register(User)
@@ -16,6 +18,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name"]
     readonly_fields = ["last_login", "date_joined"]
     date_hierarchy = "date_joined"
+    actions = ["disable_accounts"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (
@@ -40,6 +43,36 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
     ]
+
+    @admin.action(
+        description=_("Disable the selected accounts and end their sessions"),
+        permissions=["change"],
+    )
+    def disable_accounts(self, request, queryset) -> None:
+        count = 0
+        for user in queryset:
+            account_disable(
+                actor=request.user, user=user, reason=str(_("Disabled in the administration"))
+            )
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d account disabled; its sessions are ended.",
+                "%(count)d accounts disabled; their sessions are ended.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Unticking "active" ends the account's sessions too.
+            account_disable(
+                actor=request.user, user=obj, reason=str(_("Disabled in the administration"))
+            )
 
 
 # allauth registers an admin that shows and edits the two-factor secrets; ours lists who has

@@ -12,8 +12,20 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.mfa.signals import authenticator_added
 
-        from .signals import record_second_factor_on_activation
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .audit_vocabulary import register_audit_vocabulary
 
+        register_audit_vocabulary()
+
+        from allauth.account.signals import user_logged_in
+
+        from .signals import record_second_factor_on_activation, session_activity_recorded_at_login
+
+        # allauth.usersessions records the session at sign-in; the activity middleware
+        # need not write it again on the next page.
+        user_logged_in.connect(
+            session_activity_recorded_at_login, dispatch_uid="gdpa_session_activity_login"
+        )
         authenticator_added.connect(
             record_second_factor_on_activation, dispatch_uid="gdpa_record_second_factor"
         )

@@ -1,5 +1,8 @@
 import zoneinfo
 
+from allauth.usersessions.internal import usersessionkit
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone, translation
 
 from .permissions import mark_second_factor, session_passed_second_factor
@@ -45,3 +48,28 @@ class UserPreferencesMiddleware:
             timezone.deactivate()
             if user.is_authenticated:
                 translation.deactivate()
+
+
+class SessionActivityMiddleware:
+    """Keep "last seen" (IP, browser, time) of the signed-in session's row in
+    ``allauth.usersessions`` current, at most once per ``USERSESSIONS_ACTIVITY_INTERVAL``
+    seconds per session (allauth's own middleware writes on every request).
+
+    The interval is kept in the shared cache, so a page costs no extra query while it runs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        key = session.session_key if session is not None else None
+        if key and request.user.is_authenticated:
+            interval = getattr(settings, "USERSESSIONS_ACTIVITY_INTERVAL", 300)
+            if cache.add(activity_cache_key(key), 1, interval):
+                usersessionkit.track_activity(request, user=request.user, session=session)
+        return self.get_response(request)
+
+
+def activity_cache_key(session_key: str) -> str:
+    return f"gdpa:session-activity:{session_key}"

@@ -100,3 +100,16 @@ def staff_required(view):
         return _go(request, f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
 
     return wrapper
+
+
+def access_person_record(user, pk):
+    """A person's account, for acting IOM staff (the staff page of a person); a 404 for
+    everyone else, and for an account that does not exist."""
+    from .models import User
+
+    if not acting_as_staff(user):
+        raise Http404
+    person = User.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person

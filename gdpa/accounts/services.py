@@ -63,3 +63,36 @@ def user_create(
     user.save()
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user
+
+
+@transaction.atomic
+def account_disable(*, actor: User | None, user: User, reason: str) -> int:
+    """Disable an account and end every one of its signed-in sessions, audited.
+
+    ``actor`` is the staff member (``None`` for a service or task). Safe to call again on a
+    disabled account: sessions that appeared since are ended. Returns how many ended.
+    """
+    from allauth.usersessions.adapter import get_adapter as usersessions_adapter
+    from allauth.usersessions.models import UserSession
+
+    from gdpa.audit.services import audit_record
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    was_active = user.is_active
+    if was_active:
+        user.is_active = False
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["is_active"])
+    sessions = list(UserSession.objects.filter(user_id=user.pk))
+    # Ends each session in the session store as well as its row; a session without a row
+    # (signed in before session tracking) no longer authenticates: Django refuses an
+    # inactive user on every request.
+    usersessions_adapter().end_sessions(sessions)
+    audit_record(
+        actor=actor,
+        action="account.disable",
+        target=user,
+        before={"is_active": was_active},
+        after={"is_active": False, "reason": reason, "sessions_ended": len(sessions)},
+    )
+    return len(sessions)

@@ -40,3 +40,27 @@ def audit_entries_for(target) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
     ).order_by("at", "pk")
+
+
+def about_objects(queryset) -> Q:
+    """Entries whose target is one of ``queryset``'s objects (as a subquery, not a list:
+    one query whatever their number). ``target_id`` is text, so the keys are cast."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    keys = queryset.order_by().annotate(_audit_key=Cast("pk", CharField())).values("_audit_key")
+    return Q(target_type=ContentType.objects.get_for_model(queryset.model), target_id__in=keys)
+
+
+def about_object(target) -> Q:
+    """Entries whose target is ``target``."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Q(target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk))
+
+
+def audit_entries_where(condition: Q) -> QuerySet[AuditEntry]:
+    """The entries matching ``condition`` (built with ``about_object``, ``about_objects``
+    and plain ``Q`` on actor or action), newest first: a record's audit trail."""
+    return AuditEntry.objects.filter(condition).select_related("target_type").order_by("-at", "-pk")

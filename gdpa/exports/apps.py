@@ -9,3 +9,22 @@ class ExportsConfig(AppConfig):
     name = "gdpa.exports"
     label = "exports"
     verbose_name = _("Exports")
+
+    def ready(self) -> None:
+        from gdpa.accounts.roles import IOM_STAFF
+        from gdpa.portal.registry import STAFF_RECORDS, NavLink, register_nav_link
+
+        register_nav_link(
+            NavLink(
+                "exports",
+                _("Exports"),
+                "exports:index",
+                frozenset({IOM_STAFF}),
+                62,
+                group=STAFF_RECORDS,
+            )
+        )
+
+        from .audit_vocabulary import register_audit_vocabulary
+
+        register_audit_vocabulary()

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import OutboundEmail
+from .models import OutboundEmail, RecipientAddress
 
 
 @admin.register(OutboundEmail)
@@ -27,12 +27,34 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "created_at",
         "claimed_at",
         "sent_at",
+        "delivered_at",
+        "provider_message_id",
         "bodies_cleared_at",
     ]
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("body_text", "body_html", "attachment_content")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecipientAddress)
+class RecipientAddressAdmin(admin.ModelAdmin):
+    """Read-only: staff lift a suppression from Staff → Sent e-mails (audited)."""
+
+    list_display = ["address", "reason", "hard_bounces", "suppressed_at"]
+    list_filter = ["reason"]
+    search_fields = ["address"]
+    fields = ["address", "reason", "hard_bounces", "suppressed_at", "cause", "updated_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -27,9 +27,23 @@ EMAIL_KINDS = [
 
 
 def register_audit_vocabulary() -> None:
-    from .models import OutboundEmail
+    from .models import OutboundEmail, RecipientAddress
 
     register_action("email.resend", _("Failed e-mail resent"))
+    # Reported by the provider's tracking webhook (gdpa/notify/deliverability.py).
+    register_action("email.bounced", _("E-mail bounced"))
+    register_action("email.complained", _("E-mail marked as spam"))
+    register_action("email.failed", _("E-mail rejected by the provider"))
+    register_action("email.address_suppressed", _("E-mail to an address suppressed"))
+    register_action("email.suppression_lifted", _("Suppression of an address lifted"))
+    register_action("email.address_confirmed", _("Bouncing address confirmed by its owner"))
+    register_field(
+        "notify.recipientaddress",
+        "reason",
+        _("reason"),
+        formatters.choices(RecipientAddress.Reason.choices),
+    )
+    register_field("notify.recipientaddress", "hard_bounces", _("hard bounces"))
     register_field("email", "status", _("status"), formatters.choices(OutboundEmail.Status.choices))
     register_field("email", "attempts", _("attempts"))
     register_field("email", "last_error", _("last error"))

@@ -22,6 +22,12 @@ class OutboundEmail(models.Model):
 
     Recipient, kind, subject, language, status, attempts, times and the last error are
     kept. ``bodies_cleared_at`` says when the bodies were dropped.
+
+    Deliverability: a provider's tracking webhook (``gdpa.notify.tracking``) moves a sent
+    row to *bounced* (hard bounce), *complained* (marked as spam) or *failed* (the provider
+    rejected it). A row for an address on the suppression list (``RecipientAddress``) is
+    *suppressed*: never sent, and its bodies are dropped at once. Every status change
+    follows ``TRANSITIONS``.
     """
 
     class Status(models.TextChoices):
@@ -29,6 +35,24 @@ class OutboundEmail(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Marked as spam")
+        SUPPRESSED = "suppressed", _("Not sent: address suppressed")
+
+    #: The one table of allowed status changes; a change not listed here is refused.
+    #: queued -> sending (claimed by the task) or suppressed (the address was suppressed
+    #: after the row was queued); sending -> queued (retry), sent, failed; sent -> the
+    #: provider's verdict; bounced -> complained (a later complaint); failed -> queued
+    #: (staff resend).
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.QUEUED: frozenset({Status.SENDING, Status.SUPPRESSED}),
+        Status.SENDING: frozenset({Status.QUEUED, Status.SENT, Status.FAILED}),
+        Status.SENT: frozenset({Status.BOUNCED, Status.COMPLAINED, Status.FAILED}),
+        Status.BOUNCED: frozenset({Status.COMPLAINED}),
+        Status.FAILED: frozenset({Status.QUEUED}),
+        Status.COMPLAINED: frozenset(),
+        Status.SUPPRESSED: frozenset(),
+    }
 
     to_email = models.EmailField(_("recipient"), max_length=254)
     user = models.ForeignKey(
@@ -51,11 +75,18 @@ class OutboundEmail(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
+    #: The provider's id for the message (``anymail_status.message_id``); empty for SMTP.
+    #: Tracking webhooks find the row by it.
+    provider_message_id = models.CharField(
+        _("provider's message id"), max_length=255, blank=True, db_index=True
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    #: When the provider reported the message accepted by the recipient's server.
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     bodies_cleared_at = models.DateTimeField(_("content removed"), null=True, blank=True)
 
     class Meta:
@@ -66,6 +97,11 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to_email} ({self.status})"
+
+    @classmethod
+    def can_move(cls, current: str, new: str) -> bool:
+        """Whether ``TRANSITIONS`` allows going from ``current`` to ``new``."""
+        return new in cls.TRANSITIONS.get(current, frozenset())
 
     @property
     def can_resend(self) -> bool:
@@ -78,3 +114,50 @@ class OutboundEmail(models.Model):
         from .services import DELIVERY_UNKNOWN
 
         return self.status == self.Status.FAILED and self.last_error == DELIVERY_UNKNOWN
+
+
+class RecipientAddress(models.Model):
+    """What the portal knows about delivering to one address (stored in lower case).
+
+    Hard bounces are counted since the last lift; when they reach
+    ``settings.EMAIL_BOUNCE_LIMIT``, or at the first complaint, the address is
+    *suppressed* (``suppressed_at`` set): e-mails to it are recorded as suppressed and
+    never sent, until staff lift the suppression. The row belongs to the address, not
+    to a person: someone who changes their address starts clean on the new one.
+    """
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", _("Repeated hard bounces")
+        COMPLAINED = "complained", _("Marked as spam")
+
+    address = models.EmailField(_("address"), max_length=254, unique=True)
+    hard_bounces = models.PositiveSmallIntegerField(_("hard bounces"), default=0)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices, blank=True)
+    suppressed_at = models.DateTimeField(_("suppressed"), null=True, blank=True)
+    #: The e-mail whose bounce or complaint suppressed the address.
+    cause = models.ForeignKey(
+        OutboundEmail,
+        verbose_name=_("cause"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("recipient address")
+        verbose_name_plural = _("recipient addresses")
+        ordering = ["-suppressed_at", "address"]
+        indexes = [models.Index(fields=["suppressed_at"])]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppressed_at is not None
+
+    @staticmethod
+    def normalize(address: str) -> str:
+        return (address or "").strip().lower()

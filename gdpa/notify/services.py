@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -21,7 +22,7 @@ from gdpa.audit.services import audit_record
 
 from .dispatch import enqueue_each_on_commit, publish_each
 from .dispatch import enqueue_on_commit as enqueue_task_on_commit
-from .models import OutboundEmail
+from .models import OutboundEmail, RecipientAddress
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,25 @@ STALE_QUEUED_AFTER = timedelta(minutes=10)
 STALE_SENDING_AFTER = timedelta(hours=1)
 #: Written as ``last_error`` of a row whose worker stopped while sending.
 DELIVERY_UNKNOWN = "Delivery unknown: the worker stopped while sending. Not resent."
+#: Written as ``last_error`` of a row that was not sent because its address is suppressed.
+ADDRESS_SUPPRESSED = "Address suppressed: not sent."
+
+
+def _move(email: OutboundEmail, new: str) -> None:
+    """Set a new status, refusing any change ``OutboundEmail.TRANSITIONS`` does not list."""
+    if not OutboundEmail.can_move(email.status, new):
+        raise ValidationError(
+            _("An e-mail cannot go from %(current)s to %(new)s.")
+            % {"current": email.status, "new": new}
+        )
+    email.status = new
+
+
+def address_suppressed(address: str) -> bool:
+    """Whether e-mail to this address (any case) is suppressed (one query)."""
+    return RecipientAddress.objects.filter(
+        address=RecipientAddress.normalize(address), suppressed_at__isnull=False
+    ).exists()
 
 
 def failed_body_retention() -> timedelta:
@@ -60,11 +80,15 @@ def email_queue(
     """Store an already rendered e-mail and send it once the transaction commits.
 
     ``attachment`` is ``(filename, content, mimetype)``. Batch senders pass
-    ``enqueue=False`` and enqueue the ids themselves.
+    ``enqueue=False`` and enqueue the ids themselves (a suppressed row is then never
+    claimed: the task finds nothing to do).
+
+    An e-mail to a suppressed address is recorded with status *suppressed*, without its
+    bodies, and never sent.
     """
     name, content, mimetype = attachment or ("", "", "")
     subject = " ".join(subject.splitlines()).strip()
-    email = OutboundEmail.objects.create(
+    email = OutboundEmail(
         to_email=to,
         user=user,
         kind=kind,
@@ -76,6 +100,14 @@ def email_queue(
         attachment_type=mimetype,
         attachment_content=content,
     )
+    if address_suppressed(to):
+        email.status = OutboundEmail.Status.SUPPRESSED
+        email.last_error = ADDRESS_SUPPRESSED
+        _clear_bodies(email, timezone.now())
+        email.save()
+        logger.info("E-mail %s (%s) not sent: its address is suppressed.", email.pk, kind)
+        return email
+    email.save()
     if enqueue:
         _enqueue(email.pk)
     return email
@@ -134,7 +166,13 @@ def _claim(email_id: int) -> OutboundEmail | None:
         )
         if email is None:
             return None
-        email.status = OutboundEmail.Status.SENDING
+        if address_suppressed(email.to_email):  # suppressed after the row was queued
+            _move(email, OutboundEmail.Status.SUPPRESSED)
+            email.last_error = ADDRESS_SUPPRESSED
+            cleared = _clear_bodies(email, timezone.now())
+            email.save(update_fields=["status", "last_error", *cleared])
+            return None
+        _move(email, OutboundEmail.Status.SENDING)
         email.attempts += 1
         email.claimed_at = timezone.now()
         email.save(update_fields=["status", "attempts", "claimed_at"])
@@ -176,6 +214,9 @@ def email_deliver(*, email_id: int) -> bool:
         message.attach(email.attachment_name, email.attachment_content, email.attachment_type)
     try:
         message.send()
+        refused = _provider_refused(message)
+    except AnymailRecipientsRefused:
+        refused = True
     except Exception as exc:  # the mail server refused or was unreachable
         retry = email.attempts < MAX_ATTEMPTS
         # Only the id, kind and error class: a server's message may quote the content.
@@ -187,17 +228,44 @@ def email_deliver(*, email_id: int) -> bool:
             MAX_ATTEMPTS,
             type(exc).__name__,
         )
-        email.status = OutboundEmail.Status.QUEUED if retry else OutboundEmail.Status.FAILED
+        _move(email, OutboundEmail.Status.QUEUED if retry else OutboundEmail.Status.FAILED)
         email.last_error = str(exc)[:2000]
         email.save(update_fields=["status", "last_error"])
         return retry
+    if refused:  # the provider will not send to this address: trying again cannot help
+        logger.warning("The provider refused e-mail %s (%s).", email.pk, email.kind)
+        _move(email, OutboundEmail.Status.FAILED)
+        email.last_error = PROVIDER_REFUSED
+        email.save(update_fields=["status", "last_error"])
+        return False
     now = timezone.now()
-    email.status = OutboundEmail.Status.SENT
+    _move(email, OutboundEmail.Status.SENT)
     email.sent_at = now
     email.last_error = ""
+    email.provider_message_id = provider_message_id(message)
     cleared = _clear_bodies(email, now)
-    email.save(update_fields=["status", "sent_at", "last_error", *cleared])
+    email.save(update_fields=["status", "sent_at", "last_error", "provider_message_id", *cleared])
     return False
+
+
+#: Written as ``last_error`` when the provider refused the recipient when sending.
+PROVIDER_REFUSED = "Refused by the e-mail provider (invalid or suppressed recipient)."
+
+
+def provider_message_id(message) -> str:
+    """The id an anymail backend gave the message; empty for SMTP (no ``anymail_status``)."""
+    status = getattr(message, "anymail_status", None)
+    message_id = getattr(status, "message_id", None)
+    if isinstance(message_id, set):  # one id per recipient; ours have one recipient
+        message_id = next(iter(message_id)) if len(message_id) == 1 else None
+    return "" if message_id is None else str(message_id)[:255]
+
+
+def _provider_refused(message) -> bool:
+    """An anymail backend reports a refused recipient as status "rejected" or "invalid"."""
+    status = getattr(message, "anymail_status", None)
+    statuses = getattr(status, "status", None) or set()
+    return bool(statuses) and statuses <= {"rejected", "invalid"}
 
 
 def emails_sweep(*, now=None) -> int:
@@ -213,6 +281,7 @@ def emails_sweep(*, now=None) -> int:
     from .tasks import send_email
 
     now = now or timezone.now()
+    # sending -> failed, as ``OutboundEmail.TRANSITIONS`` allows.
     OutboundEmail.objects.filter(
         status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_SENDING_AFTER
     ).update(status=OutboundEmail.Status.FAILED, last_error=DELIVERY_UNKNOWN)
@@ -243,7 +312,7 @@ def email_resend(*, actor, email_id: int) -> OutboundEmail:
             _("Only a failed e-mail whose content is still kept can be sent again.")
         )
     before = {"status": email.status, "attempts": email.attempts, "last_error": email.last_error}
-    email.status = OutboundEmail.Status.QUEUED
+    _move(email, OutboundEmail.Status.QUEUED)
     email.attempts = 0
     email.claimed_at = None
     email.last_error = ""

@@ -11,10 +11,16 @@ from gdpa.audit import registry
 from gdpa.audit.display import describe
 from gdpa.audit.selectors import audit_entries_for
 
-from . import services
-from .forms import EmailResendForm
-from .models import OutboundEmail
-from .selectors import outbound_email, outbound_emails
+from . import deliverability, services
+from .forms import EmailResendForm, SuppressionLiftForm
+from .models import OutboundEmail, RecipientAddress
+from .selectors import (
+    address_suppression_for,
+    outbound_email,
+    outbound_emails,
+    recipient_address,
+    suppressed_addresses,
+)
 
 #: The scope under which apps register the labels of their e-mail kinds.
 KIND_SCOPE = "notify.outboundemail"
@@ -50,6 +56,7 @@ def outbox(request):
             "kinds": kinds,
             "recipient": recipient,
             "retention_days": services.failed_body_retention().days,
+            "suppressed_total": suppressed_addresses().count(),
         },
     )
 
@@ -70,6 +77,7 @@ def email_detail(request, pk: int):
             "email": email,
             "history": history,
             "retention_days": services.failed_body_retention().days,
+            "suppression": address_suppression_for(email),
         },
     )
 
@@ -113,4 +121,65 @@ def email_resend(request):
         status = 200
     return render(
         request, "notify/resend_confirm.html", {"email": email, "form": form}, status=status
+    )
+
+
+@staff_required
+def suppressions(request):
+    """Addresses the portal no longer mails (repeated hard bounces or a complaint),
+    most recent first, filtered by address and reason."""
+    reason = request.GET.get("reason", "")
+    if reason not in RecipientAddress.Reason.values:
+        reason = ""
+    address = request.GET.get("address", "").strip()[:254]
+    rows = suppressed_addresses(address=address, reason=reason)
+    page = Paginator(rows, EMAILS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notify/suppressions.html",
+        {
+            "page": page,
+            "address": address,
+            "reason": reason,
+            "reasons": RecipientAddress.Reason.choices,
+            "bounce_limit": deliverability.bounce_limit(),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def suppression_lift(request):
+    """Confirm (GET), then lift the suppression of an address (POST with the box ticked)."""
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        address_id = int(data.get("address", ""))
+    except ValueError:
+        messages.error(request, _("Choose a suppressed address from the list."))
+        return redirect("notify:suppressions")
+    row = recipient_address(address_id=address_id)
+    if row is None:
+        raise Http404
+    if not row.suppressed:
+        messages.error(request, _("E-mail to this address is not suppressed."))
+        return redirect("notify:suppressions")
+    if request.method == "POST":
+        form = SuppressionLiftForm(request.POST)
+        if form.is_valid():
+            try:
+                deliverability.address_suppression_lift(actor=request.user, address_id=row.pk)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    _("E-mail to %(address)s is sent again.") % {"address": row.address},
+                )
+            return redirect("notify:suppressions")
+        status = 422
+    else:
+        form = SuppressionLiftForm(initial={"address": row.pk})
+        status = 200
+    return render(
+        request, "notify/suppression_lift.html", {"row": row, "form": form}, status=status
     )

@@ -188,13 +188,18 @@ def people_actions() -> list[PeopleAction]:
 class RecordSection:
     """A section of the staff page of a person or of an organization (their sessions,
     trainings, inputs, stories...). ``context(subject)`` returns the section's template
-    context with a fixed number of queries."""
+    context with a fixed number of queries.
+
+    ``audit(subject)``, when given, returns a ``Q`` over ``gdpa.audit.models.AuditEntry``
+    selecting the entries about the section's objects (e.g. the person's enrollments):
+    the record's audit trail is the subject's own entries OR'ed with every section's."""
 
     key: str
     label: str
     template: str
     context: Callable[[object], dict]
     order: int = 100
+    audit: Callable[[object], object] | None = None
 
 
 _person_sections: dict[str, RecordSection] = {}

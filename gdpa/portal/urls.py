@@ -10,4 +10,5 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("contact/", views.contact, name="contact"),
     path("health/", views.health, name="health"),
+    path("staff/people/<int:pk>/", views.staff_person, name="staff_person"),
 ]

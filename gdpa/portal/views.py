@@ -3,7 +3,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from .registry import panels_for
+from gdpa.accounts.permissions import access_person_record, staff_required
+from gdpa.audit import registry as audit_registry
+
+from . import records
+from .htmx import is_partial_request, render_region
+from .registry import panels_for, person_sections
 from .selectors import home_facts
 
 
@@ -36,3 +41,25 @@ def contact(request):
 @never_cache
 def health(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+@staff_required
+def staff_person(request, pk: int):
+    """The staff page of a person: their account, what each app holds about them (in
+    the order the apps registered it), the e-mails sent to them and the audit trail of
+    changes to them. The audit trail's pages swap in place with htmx."""
+    person = access_person_record(request.user, pk)
+    page, rows = records.audit_page(records.person_audit_condition(person), request.GET.get("page"))
+    context = {"person": person, "audit_page": page, "audit_rows": rows}
+    if not is_partial_request(request):
+        emails = records.person_emails(person)
+        for email in emails.rows:
+            email.kind_label = audit_registry.value_label(
+                "notify.outboundemail", "kind", email.kind
+            )
+        context |= {
+            **records.person_facts(person),
+            "sections": records.sections_for(person_sections(), person),
+            "emails": emails,
+        }
+    return render_region(request, "portal/staff/person.html", "audit", context)

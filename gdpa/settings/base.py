@@ -6,10 +6,13 @@ executed in-process, and e-mails printed to the console. ``DATABASE_URL`` and
 the README's configuration table.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+
+from gdpa.notify.providers import email_backend_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     # Kernel shared by every app.
     "gdpa.accounts",
     "gdpa.audit",
@@ -72,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "gdpa.accounts.middleware.SessionActivityMiddleware",
     "gdpa.accounts.middleware.SecondFactorMiddleware",
 ]
 
@@ -116,11 +121,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
+    },
+    # Long passphrases are welcome; the ceiling only keeps hashing a bounded amount of work.
+    {
+        "NAME": "gdpa.accounts.passwords.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 256},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "gdpa.accounts.passwords.BreachedPasswordValidator"},
 ]
+#: Breached passwords, checked offline: a file of SHA-1 hashes sorted by hash, one per line
+#: ("HASH" or "HASH:COUNT", as Have I Been Pwned publishes them). Empty: the small sample
+#: shipped in gdpa/accounts/data/ (docs/security.md, "Passwords", says how to install the
+#: full list).
+BREACHED_PASSWORDS_FILE = env("BREACHED_PASSWORDS_FILE", default="")
+#: Reverse proxies in front of the portal that append to X-Forwarded-For; the client IP
+#: that rate limits and session lists use is that many hops from the right (0: REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 SITE_ID = 1
@@ -139,8 +158,37 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[GDPA] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 ACCOUNT_PREVENT_ENUMERATION = True
-# Repeated failed sign-ins: 5 per address per 5 minutes, 10 per minute per IP.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# Rate limits (allauth counts in the default cache: Redis in production, shared by every
+# process). "ip" is the client behind TRUSTED_PROXY_COUNT proxies (gdpa/http/client_ip.py).
+# Failed sign-ins (docs/security.md, "Account lockout"): 5 per address from one IP lock that
+# address for that IP for 5 minutes, even with the right password; 10 per minute from one
+# IP whatever the address; and a ceiling of 30 per address per hour from all IPs together
+# (the portal's own action, gdpa/accounts/adapters.py), which the address's known browsers
+# pass. Per-IP limits stay per minute: a venue's shared Wi-Fi must not lock out a meeting.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "login_failed_account": "30/h/key",
+    "signup": "20/m/ip,200/h/ip",
+    "reset_password": "10/m/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    # Sending a confirmation again: once per 3 minutes per address, 10 per hour per IP.
+    "confirm_email": "1/180s/key,10/h/ip",
+    "change_password": "5/m/user,20/h/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user,30/h/user",
+}
+# Changing e-mail addresses or two-factor methods (MFA_REAUTHENTICATION_REQUIRED defaults
+# to True) asks for the password or a code again unless given in the last 5 minutes; a
+# password change asks for the current password in its own form.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_REAUTHENTICATION_REQUIRED = True
+# People see their signed-in sessions (browser, IP, last seen) and end the others. "Last
+# seen" is written at most every USERSESSIONS_ACTIVITY_INTERVAL seconds per session
+# (gdpa.accounts.middleware.SessionActivityMiddleware), not on every request.
+USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_ACTIVITY_INTERVAL = 300
 # allauth's forms with messages that say what to do (gdpa/accounts/allauth_forms.py).
 _FORMS = "gdpa.accounts.allauth_forms."
 ACCOUNT_FORMS = {
@@ -191,6 +239,12 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
+    # Built export files: private (no URL serves them; only the download view, to the
+    # staff member who asked), never under static.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "exports", "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -218,6 +272,19 @@ FILE_UPLOAD_HANDLERS = [
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# --- E-mail provider and deliverability (docs/operations.md, "E-mail") ---------------
+# SMTP through EMAIL_URL by default; EMAIL_PROVIDER=postmark|mailgun|sendgrid|amazon_ses|
+# brevo sends through django-anymail with that provider's keys, and its tracking webhook
+# (/anymail/<provider>/tracking/, basic auth ANYMAIL_WEBHOOK_SECRET) reports bounces and
+# complaints. Production refuses a provider without its keys (gdpa/notify/providers.py).
+INSTALLED_APPS += ["anymail"]  # its system checks; the webhook URLs are gdpa.notify's
+EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="").strip().lower()
+ANYMAIL: dict = {}
+vars().update(email_backend_settings(EMAIL_PROVIDER, os.environ, strict=False))
+# Hard bounces (counted since the last lift) after which an address is suppressed; one
+# complaint suppresses it at once.
+EMAIL_BOUNCE_LIMIT = env.int("EMAIL_BOUNCE_LIMIT", default=2)
+# --- end of e-mail provider ----------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="GDPA Portal <no-reply@gdpa.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 #: The address the footer, privacy notice and accessibility statement give for questions.
@@ -249,6 +316,9 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Long work runs on its own queue so it never holds up e-mails and reminders; the
+# worker processes of compose and `make worker` listen to both.
+CELERY_TASK_ROUTES = {"gdpa.exports.tasks.build_export": {"queue": "heavy"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 # Workers survive a broker restart: they retry the connection at start-up and after a
@@ -313,7 +383,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alliance.tasks.sweep_recommendation_reports",
         "schedule": 300.0,
     },
+    "sweep-exports": {"task": "gdpa.exports.tasks.sweep_exports", "schedule": 600.0},
+    "sweep-staff-imports": {"task": "alliance.tasks.sweep_staff_imports", "schedule": 300.0},
 }
+# Exports (gdpa/exports): up to this many rows stream straight to the browser; more are
+# built by a task on the "heavy" queue and fetched through a link that expires after
+# EXPORT_LINK_HOURS (the file is then deleted).
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=5000)
+EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # Youth Voices story photos: the largest upload accepted (under UPLOAD_MAX_FILE_BYTES).
 STORY_PHOTO_MAX_BYTES = env.int("STORY_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)

@@ -1,10 +1,12 @@
 """Production settings: every secret comes from the environment, HTTPS everywhere."""
 
+import os
+
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEV_SECRET_KEY, env
+from .base import DEV_SECRET_KEY, email_backend_settings, env
 
 
 def refuse_weak_secret_key(key: str) -> str:
@@ -41,8 +43,14 @@ MFA_ENCRYPTION_KEY = require_fernet_keys(env.list("MFA_ENCRYPTION_KEY"))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-EMAIL_CONFIG = env.email_url("EMAIL_URL")
-vars().update(EMAIL_CONFIG)
+# E-mail: SMTP (EMAIL_URL, required) unless EMAIL_PROVIDER names an anymail provider, which
+# then needs its keys and the webhook secret (the start is refused without them).
+EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="").strip().lower()
+if EMAIL_PROVIDER in ("", "smtp"):
+    EMAIL_CONFIG = env.email_url("EMAIL_URL")
+    vars().update(EMAIL_CONFIG)
+else:
+    vars().update(email_backend_settings(EMAIL_PROVIDER, os.environ, strict=True))
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 # Trust X-Forwarded-Proto only when a reverse proxy that sets it is the sole way in
@@ -65,3 +73,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
+
+# Rate limits (sign-in lockout, password reset, sign-up) count in this cache; per-IP limits
+# count the client TRUSTED_PROXY_COUNT hops from the right of X-Forwarded-For. Behind one
+# trusted proxy (TRUSTED_PROXY=1) that is 1; set it to the number of proxies that append.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if TRUSTED_PROXY else 0)

@@ -83,7 +83,7 @@ def test_repeated_failed_logins_are_rate_limited(client):
     response = client.post(
         reverse("account_login"), {"login": user.email, "password": factories.PASSWORD}
     )
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many failed sign-in attempts" in response.content.decode()
     assert not response.wsgi_request.user.is_authenticated
 
 

@@ -66,12 +66,12 @@ def test_staff_header_groups_the_staff_links_in_a_workspace_menu(client, staff):
         for g in response.context["staff_groups"]
     }
     assert groups == {
-        "Members": ["Verification", "Organizations", "Member states", "Sectors"],
+        "Members": ["Verification", "Organizations", "Member states", "Sectors", "Import"],
         "Sessions": ["Manage sessions"],
         "Trainings": ["Training programmes", "Enrollment approvals"],
         "Recommendations": ["Recommendation tracks", "Recommendation reports"],
         "Youth": ["Youth figures", "Youth age range", "Story moderation"],
-        "Records": ["Results", "Audit log", "Sent e-mails"],
+        "Records": ["Results", "Audit log", "Sent e-mails", "Exports"],
     }
     own = [str(i["label"]) for i in response.context["nav_items"]]
     assert "Verification" not in own and "Audit log" not in own
