@@ -5,7 +5,8 @@ claims the row (queued -> building) with one conditional UPDATE, so a duplicate 
 does nothing; it renders the same figures and charts as the dashboard, in the report's
 language, with the project's identifiers, through ``gdpa.pdf`` (which reads static files
 only). A failed attempt goes back to the queue for a bounded number of retries; the last
-one marks the report failed with a short error the page shows.
+one marks the report failed with a short error the page shows. A periodic sweep puts
+reports stuck queued or building (a lost message, a killed worker) back on the queue.
 """
 
 import datetime
@@ -21,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gdpa.audit.services import audit_record, snapshot
-from gdpa.notify.dispatch import enqueue_on_commit
+from gdpa.notify.dispatch import enqueue_on_commit, publish_each
 from gdpa.pdf import render_document
 
 from .models import DonorReport
@@ -37,6 +38,9 @@ BUILD_SOFT_LIMIT = 120
 BUILD_HARD_LIMIT = 150
 #: Retries after a failed attempt before the report is marked failed.
 BUILD_RETRIES = 2
+#: A report queued or building for longer than this lost its task: the sweep enqueues it
+#: again. Longer than every attempt and its back-off together (3 x 150 s + 90 s).
+STUCK_AFTER = datetime.timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -153,3 +157,28 @@ def donor_report_build(*, report_id: int, last_attempt: bool = True) -> bool:
         report.save(update_fields=["pdf", "pages", "built_at", "status"])
         audit_record(actor=None, action="donor_report.build", target=report, after={"pages": pages})
     return True
+
+
+def donor_reports_stuck(*, now=None):
+    """Reports queued or building for longer than ``STUCK_AFTER``."""
+    now = now or timezone.now()
+    return DonorReport.objects.filter(
+        status__in=[DonorReport.Status.QUEUED, DonorReport.Status.BUILDING],
+        requested_at__lt=now - STUCK_AFTER,
+    ).order_by("requested_at", "pk")
+
+
+def donor_report_sweep(*, now=None, limit: int = 100) -> int:
+    """Put stuck reports back in the queue (building -> queued, in the transitions table)
+    and enqueue their build; returns how many."""
+    from .tasks import build_donor_report
+
+    ids = list(donor_reports_stuck(now=now).values_list("pk", flat=True)[:limit])
+    if not ids:
+        return 0
+    DonorReport.objects.filter(pk__in=ids, status=DonorReport.Status.BUILDING).update(
+        status=DonorReport.Status.QUEUED
+    )
+    logger.info("Sweep: %d donor reports were stuck; enqueuing their build.", len(ids))
+    publish_each(build_donor_report, [(pk,) for pk in ids])
+    return len(ids)

@@ -22,3 +22,9 @@ def build_donor_report(self, report_id: int) -> bool:
         report_id=report_id,
         last_attempt=self.request.is_eager or self.request.retries >= self.max_retries,
     )
+
+
+@shared_task(acks_late=True)
+def sweep_donor_reports() -> int:
+    """Periodic: enqueue again the reports a lost message or a killed worker left stuck."""
+    return services.donor_report_sweep()

@@ -384,6 +384,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "sweep-exports": {"task": "gdpa.exports.tasks.sweep_exports", "schedule": 600.0},
+    "sweep-donor-reports": {"task": "gdpa.results.tasks.sweep_donor_reports", "schedule": 300.0},
     "sweep-staff-imports": {"task": "alliance.tasks.sweep_staff_imports", "schedule": 300.0},
 }
 # Exports (gdpa/exports): up to this many rows stream straight to the browser; more are

@@ -160,3 +160,31 @@ def test_staff_without_two_factor_and_members_cannot_download(
     assert client.get(url).status_code == 404
     password_only_login(staff)
     assert client.get(url).status_code == 302
+
+
+def test_the_sweep_enqueues_reports_stuck_queued_or_building(
+    staff, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+    from django.utils import timezone
+
+    def request():
+        with django_capture_on_commit_callbacks(execute=False):
+            return services.donor_report_request(
+                actor=staff,
+                period_start=datetime.date(2025, 1, 1),
+                period_end=datetime.date(2025, 6, 30),
+                language="en",
+            )
+
+    stuck, recent = request(), request()
+    DonorReport.objects.filter(pk=stuck.pk).update(
+        status=DonorReport.Status.BUILDING,
+        requested_at=timezone.now() - services.STUCK_AFTER - datetime.timedelta(minutes=1),
+    )
+    assert tasks.sweep_donor_reports.delay().get() == 1
+    stuck.refresh_from_db()
+    recent.refresh_from_db()
+    assert stuck.status == DonorReport.Status.READY
+    assert recent.status == DonorReport.Status.QUEUED
+    assert "sweep-donor-reports" in settings.CELERY_BEAT_SCHEDULE
