@@ -185,6 +185,41 @@ class AllianceConfig(AppConfig):
             )
         )
 
+        from gdpa.results.registry import OUTCOME_1, Indicator, register_indicator
+
+        from . import indicators
+
+        register_indicator(
+            Indicator(
+                "alliance-members",
+                _("Member states and organizations in the alliance"),
+                OUTCOME_1,
+                indicators.members_figures,
+                order=10,
+                first_date=indicators.members_first_date,
+            )
+        )
+        register_indicator(
+            Indicator(
+                "alliance-sessions",
+                _("Sessions held and participation"),
+                OUTCOME_1,
+                indicators.sessions_figures,
+                order=20,
+                first_date=indicators.sessions_first_date,
+            )
+        )
+        register_indicator(
+            Indicator(
+                "alliance-recommendations",
+                _("Recommendations endorsed and published"),
+                OUTCOME_1,
+                indicators.recommendations_figures,
+                order=30,
+                first_date=indicators.recommendations_first_date,
+            )
+        )
+
         from . import record_sections
 
         record_sections.register()

@@ -629,6 +629,24 @@ ROWS = [
     # allauth.usersessions: everyone signed in sees their own sessions, nobody else's.
     Row("usersessions_list", signed_in()),
     Row("admin:index", signed_in(302)),
+    # The results dashboard and the donor progress reports: acting staff only.
+    Row("results:dashboard", staff_only()),
+    Row(
+        "results:dashboard",
+        staff_only(422),
+        data={"period_start": "2025-06-30", "period_end": "2025-01-01"},
+        label="bad period",
+    ),
+    Row("results:reports", staff_only()),
+    Row(
+        "results:reports",
+        staff_only(302),
+        "post",
+        data={"period_start": "2025-01-01", "period_end": "2025-06-30", "language": "en"},
+    ),
+    Row("results:reports", staff_only(422), "post", label="empty"),
+    Row("results:report", staff_only(), kwargs="donor_report"),
+    Row("results:report_download", staff_only(), kwargs="donor_report"),
     # Exports: staff only; a job is its requester's (staff asked for both jobs of the world).
     Row("exports:index", staff_only()),
     Row("exports:start", staff_only(), data={"dataset": "training-enrollments"}),
@@ -903,6 +921,12 @@ def _build_world() -> dict:
     )
     report_services.report_build(report_id=report_public.pk)
     report_services.report_publish(actor=staff, report=report_public)
+    from gdpa.results import services as results_services
+
+    donor_report = results_services.donor_report_request(
+        actor=staff, period_start=date(2025, 1, 1), period_end=date(2025, 6, 30), language="en"
+    )
+    results_services.donor_report_build(report_id=donor_report.pk)
     from django.http import QueryDict
 
     from gdpa.exports import services as export_services
@@ -1007,6 +1031,7 @@ def _build_world() -> dict:
         "submitted_story_photo": {"pk": submitted_story.pk, "size": "small"},
         "report_ready": {"pk": report_ready.pk},
         "report_public": {"pk": report_public.pk},
+        "donor_report": {"pk": donor_report.pk},
         "webhook": {"provider": "postmark"},
         "person": {"pk": member.pk},
         "missing": {"pk": 10**9},

@@ -88,6 +88,21 @@ class TrainingsConfig(AppConfig):
 
         register_audit_vocabulary()
 
+        from gdpa.results.registry import OUTCOME_1, Indicator, register_indicator
+
+        from . import indicators
+
+        register_indicator(
+            Indicator(
+                "trainings-people",
+                _("People trained and completing"),
+                OUTCOME_1,
+                indicators.trainings_figures,
+                order=40,
+                first_date=indicators.trainings_first_date,
+            )
+        )
+
         from . import record_sections
 
         record_sections.register()

@@ -92,6 +92,7 @@ class YouthConfig(AppConfig):
 
         register_exports()
         self._register_stories()
+        self._register_indicators()
 
         from . import record_sections
 
@@ -135,3 +136,36 @@ class YouthConfig(AppConfig):
             )
         )
         register_home_facts(story_selectors.home_facts)
+
+    def _register_indicators(self) -> None:
+        """Outcome 2 on the results dashboard and in the donor report."""
+        from gdpa.results.registry import OUTCOME_2, Indicator, register_indicator
+
+        from . import indicators
+
+        for key, label, compute, first, order in [
+            (
+                "youth-participants",
+                _("Youth participants"),
+                indicators.participants_figures,
+                indicators.participants_first_date,
+                10,
+            ),
+            (
+                "youth-inputs",
+                _("Youth inputs taken up"),
+                indicators.inputs_figures,
+                indicators.inputs_first_date,
+                20,
+            ),
+            (
+                "youth-stories",
+                _("Youth Voices stories published"),
+                indicators.stories_figures,
+                indicators.stories_first_date,
+                30,
+            ),
+        ]:
+            register_indicator(
+                Indicator(key, label, OUTCOME_2, compute, order=order, first_date=first)
+            )

@@ -230,8 +230,15 @@ STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# Private files (donor reports): outside MEDIA_ROOT, served by no URL, only through
+# permission-checked views.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     # Built export files: private (no URL serves them; only the download view, to the
     # staff member who asked), never under static.
     "exports": {
@@ -377,6 +384,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "sweep-exports": {"task": "gdpa.exports.tasks.sweep_exports", "schedule": 600.0},
+    "sweep-donor-reports": {"task": "gdpa.results.tasks.sweep_donor_reports", "schedule": 300.0},
     "sweep-staff-imports": {"task": "alliance.tasks.sweep_staff_imports", "schedule": 300.0},
 }
 # Exports (gdpa/exports): up to this many rows stream straight to the browser; more are
