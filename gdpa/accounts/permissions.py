@@ -45,6 +45,16 @@ def vouch_for_staff(user):
     return user
 
 
+def act_for_staff_in_task(user) -> bool:
+    """A task carrying out what a staff member confirmed in their (second-factor) session:
+    if they still are IOM staff with two-factor on, the task acts for them (vouched for)
+    and this returns True; otherwise False and nothing is vouched."""
+    if user is None or not is_iom_staff(user) or not _mfa_enabled(user):
+        return False
+    vouch_for_staff(user)
+    return True
+
+
 def _mfa_enabled(user) -> bool:
     cached = getattr(user, _MFA_ENABLED_ATTR, None)
     if cached is None:
