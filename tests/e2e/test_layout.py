@@ -113,7 +113,9 @@ def test_diaspora_leader_pages(page: Page, live_server, staff, leader, diaspora_
 
 def test_staff_pages(page: Page, live_server, staff, focal_point, make_session):
     applicant = factories.make_user(email=LONG_EMAIL, full_name="Mereoni Tuilau")
-    factories.make_organization(admin=applicant, name="Fiji Islanders Climate Collective")
+    organization = factories.make_organization(
+        admin=applicant, name="Fiji Islanders Climate Collective"
+    )
     session = make_session()
     alliance_services.session_invite(
         actor=staff, session=session, emails=[focal_point.email, LONG_EMAIL]
@@ -133,6 +135,14 @@ def test_staff_pages(page: Page, live_server, staff, focal_point, make_session):
         (reverse("alliance:session_attendance", args=[session.pk]), None),
         (reverse("youth:figures"), "Youth participation by sector"),
         (reverse("youth:settings"), "Youth age range"),
+        (reverse("alliance:staff_people"), LONG_EMAIL),
+        (reverse("portal:staff_person", args=[applicant.pk]), LONG_EMAIL),
+        (reverse("alliance:staff_organization", args=[organization.pk]), LONG_EMAIL),
+        (reverse("exports:index"), None),
+        (reverse("exports:start") + "?dataset=members-people", None),
+        (reverse("results:dashboard"), None),
+        (reverse("results:reports"), None),
+        (reverse("notify:suppressions"), None),
     ]:
         layout.check(path, shows=shows)
     layout.assert_clean()
