@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from gdpa.accounts.models import Gender
+from gdpa.portal.countries import country_choices
 
 from .models import (
     AllianceSession,
@@ -62,8 +63,7 @@ def organization_countries(*, status: str = "") -> list[tuple[str, str]]:
     qs = Organization.objects.all()
     if status:
         qs = qs.filter(status=status)
-    codes = qs.order_by().values_list("country", flat=True).distinct()
-    return sorted(((code, str(countries.name(code))) for code in codes), key=lambda c: c[1])
+    return country_choices(qs.order_by().values_list("country", flat=True).distinct())
 
 
 def organization_profile(organization: Organization) -> Organization:

@@ -1,0 +1,32 @@
+"""The quick select draws what Django's own select draws, escaped, with the choice marked."""
+
+from django import forms
+from django.test import override_settings
+from django.utils import translation
+
+from gdpa.portal.countries import country_choices, country_names
+from gdpa.portal.widgets import QuickSelect
+
+CHOICES = [("", "All"), ("FJ", "Fiji"), ("X<", "Tom & <Jerry>")]
+
+
+def test_quick_select_draws_the_same_options_as_djangos_select():
+    quick = QuickSelect(choices=CHOICES).render("country", "FJ", {"id": "id_country"})
+    plain = forms.Select(choices=CHOICES).render("country", "FJ", {"id": "id_country"})
+    squash = lambda html: "".join(html.split())  # noqa: E731 - Django's template adds newlines
+    assert squash(quick) == squash(plain)
+    assert '<option value="FJ" selected>Fiji</option>' in quick
+    assert "Tom &amp; &lt;Jerry&gt;" in quick and "<Jerry>" not in quick
+
+
+@override_settings(LANGUAGE_CODE="en")
+def test_country_names_follow_the_readers_language():
+    with translation.override("fr"):
+        assert country_names()["DE"] == "Allemagne"
+        assert country_choices(["PE", "DE", "ZZ"]) == [
+            ("DE", "Allemagne"),
+            ("PE", "Pérou"),
+            ("ZZ", "ZZ"),
+        ]
+    with translation.override("es"):
+        assert country_names()["DE"] == "Alemania"
