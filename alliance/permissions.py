@@ -15,10 +15,10 @@ the delegated right; nobody changes their own role.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import Http404
 
 from gdpa.accounts import roles
 from gdpa.accounts.permissions import acting_as_staff
+from gdpa.http.errors import AccessRefused
 
 from .models import (
     AllianceSession,
@@ -192,7 +192,7 @@ def access_organizations_to_administer(user, pks) -> list[Organization]:
     """The chosen organizations for a bulk action, by name; 404 unless acting as staff.
     Ids that no longer exist are left out."""
     if not can_administer_members(user):
-        raise Http404
+        raise AccessRefused
     return list(Organization.objects.filter(pk__in=list(pks)).order_by("name", "pk"))
 
 
@@ -200,7 +200,7 @@ def access_people_to_administer(user, pks) -> list:
     """The chosen people (active accounts) for a bulk action, by name; 404 unless acting
     as staff."""
     if not can_administer_members(user):
-        raise Http404
+        raise AccessRefused
     return list(
         get_user_model()
         .objects.filter(pk__in=list(pks), is_active=True)
@@ -212,7 +212,7 @@ def access_organization(user, pk) -> Organization:
     """The organization, if the person may see it; otherwise 404 (never 403)."""
     organization = Organization.objects.select_related("member_state").filter(pk=pk).first()
     if organization is None or not can_view_organization(user, organization):
-        raise Http404
+        raise AccessRefused
     return organization
 
 
@@ -230,24 +230,24 @@ def access_membership(user, organization: Organization, pk) -> Membership:
         .first()
     )
     if membership is None:
-        raise Http404
+        raise AccessRefused
     return membership
 
 
 def access_invitation(user, organization: Organization, pk) -> Invitation:
     invitation = Invitation.objects.filter(pk=pk, organization=organization).first()
     if invitation is None:
-        raise Http404
+        raise AccessRefused
     return invitation
 
 
 def access_pending_organization(user, pk) -> Organization:
     """An organization awaiting verification, for IOM staff."""
     if not can_verify_organizations(user):
-        raise Http404
+        raise AccessRefused
     organization = Organization.objects.filter(pk=pk).first()
     if organization is None:
-        raise Http404
+        raise AccessRefused
     return organization
 
 
@@ -286,28 +286,28 @@ def access_session(user, pk) -> tuple[AllianceSession, Participant | None]:
     scheduled, held or cancelled sessions they were invited to. Otherwise 404."""
     session = AllianceSession.objects.filter(pk=pk).first()
     if session is None:
-        raise Http404
+        raise AccessRefused
     participant = participant_for(user, session)
     if can_manage_sessions(user):
         return session, participant
     if participant is None or session.status == AllianceSession.Status.DRAFT:
-        raise Http404
+        raise AccessRefused
     return session, participant
 
 
 def access_session_to_manage(user, pk) -> AllianceSession:
     if not can_manage_sessions(user):
-        raise Http404
+        raise AccessRefused
     session = AllianceSession.objects.filter(pk=pk).first()
     if session is None:
-        raise Http404
+        raise AccessRefused
     return session
 
 
 def access_document(user, session: AllianceSession, pk) -> SessionDocument:
     document = SessionDocument.objects.filter(pk=pk, session=session).first()
     if document is None:
-        raise Http404
+        raise AccessRefused
     return document
 
 
@@ -315,7 +315,7 @@ def access_calendar_feed(token: str) -> CalendarFeed:
     """A private feed: the secret token in its address is the only key."""
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
-        raise Http404
+        raise AccessRefused
     return feed
 
 
@@ -355,16 +355,16 @@ def access_recommendation(user, pk) -> Recommendation:
         Recommendation.objects.select_related("track", "track__sector").filter(pk=pk).first()
     )
     if recommendation is None or not can_read_recommendation(user, recommendation):
-        raise Http404
+        raise AccessRefused
     return recommendation
 
 
 def access_recommendation_to_manage(user, pk) -> Recommendation:
     if not can_manage_recommendations(user):
-        raise Http404
+        raise AccessRefused
     recommendation = Recommendation.objects.select_related("track").filter(pk=pk).first()
     if recommendation is None:
-        raise Http404
+        raise AccessRefused
     return recommendation
 
 
@@ -408,20 +408,20 @@ def supporting_organizations(user) -> list[Organization]:
 def access_track_to_manage(user, pk) -> RecommendationTrack:
     """A recommendation track, for people who manage recommendations. Otherwise 404."""
     if not can_manage_recommendations(user):
-        raise Http404
+        raise AccessRefused
     track = RecommendationTrack.objects.select_related("sector").filter(pk=pk).first()
     if track is None:
-        raise Http404
+        raise AccessRefused
     return track
 
 
 def access_input_to_answer(user, recommendation: Recommendation, pk):
     """One input of ``recommendation``, for acting staff who answer it; otherwise 404."""
     if not can_manage_recommendations(user):
-        raise Http404
+        raise AccessRefused
     given = recommendation.inputs.filter(pk=pk).first()
     if given is None:
-        raise Http404
+        raise AccessRefused
     return given
 
 
@@ -434,7 +434,7 @@ def access_endorsement_to_withdraw(user, recommendation: Recommendation, pk):
         .first()
     )
     if endorsement is None or endorsement.member_state not in endorsing_states(user):
-        raise Http404
+        raise AccessRefused
     return endorsement
 
 
@@ -448,10 +448,10 @@ def can_manage_reports(user) -> bool:
 def access_report_to_manage(user, pk) -> RecommendationReport:
     """Any report, for acting staff; 404 for everyone else."""
     if not can_manage_reports(user):
-        raise Http404
+        raise AccessRefused
     report = RecommendationReport.objects.filter(pk=pk).first()
     if report is None:
-        raise Http404
+        raise AccessRefused
     return report
 
 
@@ -464,7 +464,7 @@ def access_report_pdf(user, pk) -> RecommendationReport:
         .first()
     )
     if report is None or not (report.is_public or can_manage_reports(user)):
-        raise Http404
+        raise AccessRefused
     return report
 
 
@@ -477,7 +477,7 @@ def access_organization_record(user, pk) -> Organization:
     """Any organization's staff record page, for acting IOM staff; 404 for everyone else
     and for an organization that does not exist."""
     if not can_see_organization_record(user):
-        raise Http404
+        raise AccessRefused
     organization = (
         Organization.objects.select_related("member_state", "created_by", "decided_by")
         .prefetch_related("sectors", "capitals")
@@ -485,7 +485,7 @@ def access_organization_record(user, pk) -> Organization:
         .first()
     )
     if organization is None:
-        raise Http404
+        raise AccessRefused
     return organization
 
 
@@ -503,10 +503,10 @@ def access_import_preview(user, token: str):
     from .imports import preview_get
 
     if not can_import(user):
-        raise Http404
+        raise AccessRefused
     preview = preview_get(token)
     if preview is None or preview.owner_id != user.pk:
-        raise Http404
+        raise AccessRefused
     return preview
 
 
@@ -520,8 +520,8 @@ def confirmed_import(user, token: str) -> StaffImport | None:
 def access_import_run(user, token: str) -> StaffImport:
     """A confirmed import, for the staff member who confirmed it; otherwise 404."""
     if not can_import(user):
-        raise Http404
+        raise AccessRefused
     run = StaffImport.objects.filter(token=token, created_by=user).first()
     if run is None:
-        raise Http404
+        raise AccessRefused
     return run

@@ -2,15 +2,15 @@
 
 Staff power is ``acting_as_staff`` (the kernel's one predicate: the IOM staff role and
 two-factor authentication passed in this session). Missing and forbidden look the same:
-``access_<thing>()`` returns the object or raises Http404.
+``access_<thing>()`` returns the object or raises AccessRefused (a 404, logged).
 """
 
 from django.contrib.auth import get_user_model
-from django.http import Http404
 
 from alliance.models import Membership, Organization
 from alliance.permissions import can_invite, memberships_of
 from gdpa.accounts.permissions import acting_as_staff
+from gdpa.http.errors import AccessRefused
 
 from .eligibility import DIASPORA_KINDS
 from .models import Enrollment, Offering, TrainingProgramme
@@ -24,7 +24,7 @@ def access_people_to_nominate(user, pks) -> list:
     """The people IOM staff chose in the member directory (active accounts, by name);
     404 unless acting as staff."""
     if not can_manage_trainings(user):
-        raise Http404
+        raise AccessRefused
     return list(
         get_user_model()
         .objects.filter(pk__in=list(pks), is_active=True)
@@ -34,19 +34,19 @@ def access_people_to_nominate(user, pks) -> list:
 
 def access_programme_to_manage(user, pk) -> TrainingProgramme:
     if not can_manage_trainings(user):
-        raise Http404
+        raise AccessRefused
     programme = TrainingProgramme.objects.filter(pk=pk).first()
     if programme is None:
-        raise Http404
+        raise AccessRefused
     return programme
 
 
 def access_offering_to_manage(user, pk) -> Offering:
     if not can_manage_trainings(user):
-        raise Http404
+        raise AccessRefused
     offering = Offering.objects.select_related("programme").filter(pk=pk).first()
     if offering is None:
-        raise Http404
+        raise AccessRefused
     return offering
 
 
@@ -54,7 +54,7 @@ def access_programme(user, pk) -> TrainingProgramme:
     """A published programme, for anyone; unpublished ones for acting staff only."""
     programme = TrainingProgramme.objects.prefetch_related("sectors").filter(pk=pk).first()
     if programme is None or not (programme.published or can_manage_trainings(user)):
-        raise Http404
+        raise AccessRefused
     return programme
 
 
@@ -67,11 +67,11 @@ def access_offering(user, pk) -> Offering:
         with_enrolled_counts(Offering.objects.select_related("programme")).filter(pk=pk).first()
     )
     if offering is None:
-        raise Http404
+        raise AccessRefused
     if can_manage_trainings(user):
         return offering
     if not offering.programme.published or offering.status == Offering.Status.DRAFT:
-        raise Http404
+        raise AccessRefused
     return offering
 
 
@@ -81,7 +81,7 @@ def access_own_enrollment(user, offering: Offering) -> Enrollment:
 
     enrollment = active_enrollment(user, offering)
     if enrollment is None:
-        raise Http404
+        raise AccessRefused
     return enrollment
 
 
@@ -134,7 +134,7 @@ def access_offering_to_nominate(user, pk) -> tuple[Offering, list]:
     offering = access_offering(user, pk)
     organizations = nominating_organizations(user, offering)
     if not organizations or offering.status == Offering.Status.CANCELLED:
-        raise Http404
+        raise AccessRefused
     return offering, organizations
 
 
@@ -148,21 +148,21 @@ def access_nomination(user, offering: Offering, pk) -> Enrollment:
         .first()
     )
     if enrollment is None:
-        raise Http404
+        raise AccessRefused
     return enrollment
 
 
 def access_enrollment_to_decide(user, pk) -> Enrollment:
     """Any enrollment, for acting staff (the service refuses one already decided)."""
     if not can_manage_trainings(user):
-        raise Http404
+        raise AccessRefused
     enrollment = (
         Enrollment.objects.select_related("user", "offering", "offering__programme")
         .filter(pk=pk)
         .first()
     )
     if enrollment is None:
-        raise Http404
+        raise AccessRefused
     return enrollment
 
 
@@ -171,14 +171,14 @@ def access_meeting_to_manage(user, pk):
     from .models import TrainingMeeting
 
     if not can_manage_trainings(user):
-        raise Http404
+        raise AccessRefused
     meeting = (
         TrainingMeeting.objects.select_related("offering", "offering__programme")
         .filter(pk=pk)
         .first()
     )
     if meeting is None:
-        raise Http404
+        raise AccessRefused
     return meeting
 
 
@@ -198,7 +198,7 @@ def access_certificate_pdf(user, pk):
     if certificate is None or not (
         certificate.enrollment.user_id == getattr(user, "pk", None) or can_manage_trainings(user)
     ):
-        raise Http404
+        raise AccessRefused
     return certificate
 
 
@@ -206,14 +206,14 @@ def access_certificate_to_manage(user, pk):
     from .models import Certificate
 
     if not can_manage_trainings(user):
-        raise Http404
+        raise AccessRefused
     certificate = (
         Certificate.objects.select_related("enrollment__offering__programme", "enrollment__user")
         .filter(pk=pk)
         .first()
     )
     if certificate is None:
-        raise Http404
+        raise AccessRefused
     return certificate
 
 
@@ -228,7 +228,7 @@ def access_certificate_by_code(code: str):
         .first()
     )
     if certificate is None:
-        raise Http404
+        raise AccessRefused
     return certificate
 
 
@@ -240,5 +240,5 @@ def access_badge_class(pk) -> TrainingProgramme:
         programme.published
         or programme.offerings.filter(enrollments__certificate__isnull=False).exists()
     ):
-        raise Http404
+        raise AccessRefused
     return programme

@@ -1,9 +1,8 @@
 """Who may see and do what in the youth app."""
 
-from django.http import Http404
-
 from gdpa.accounts.permissions import acting_as_staff
 from gdpa.accounts.roles import YOUTH, has_role
+from gdpa.http.errors import AccessRefused
 
 from .models import Story, YouthProfile
 from .selectors import youth_profile_of
@@ -14,7 +13,7 @@ def access_youth_profile(user) -> YouthProfile:
     """The person's own youth profile; someone who is not a youth participant gets 404."""
     profile = youth_profile_of(user)
     if profile is None:
-        raise Http404
+        raise AccessRefused
     return profile
 
 
@@ -29,24 +28,24 @@ def can_write_stories(user) -> bool:
 def access_own_story(user, pk) -> Story:
     """A story of the person's own, for a youth participant; anything else is a 404."""
     if not can_write_stories(user):
-        raise Http404
+        raise AccessRefused
     story = Story.objects.select_related("sector").filter(pk=pk, author=user).first()
     if story is None:
-        raise Http404
+        raise AccessRefused
     return story
 
 
 def access_story_to_moderate(user, pk) -> Story:
     """Any story with its author, for people acting as IOM staff; else 404."""
     if not acting_as_staff(user):
-        raise Http404
+        raise AccessRefused
     story = (
         Story.objects.select_related("author", "author__youth_profile", "sector")
         .filter(pk=pk)
         .first()
     )
     if story is None:
-        raise Http404
+        raise AccessRefused
     return story
 
 
@@ -54,7 +53,7 @@ def access_public_story(pk) -> Story:
     """A story anyone may see (published, its author consenting); else 404."""
     story = published_stories().filter(pk=pk).first()
     if story is None:
-        raise Http404
+        raise AccessRefused
     return story
 
 
@@ -71,5 +70,5 @@ def access_story_photo(user, pk) -> tuple[Story, bool]:
         if story is not None and story.author_id != user.pk and not acting_as_staff(user):
             story = None
     if story is None or not story.photo:
-        raise Http404
+        raise AccessRefused
     return story, public

@@ -12,7 +12,11 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.mfa.signals import authenticator_added
 
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            security_events,
+            sessions,
+        )
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
@@ -29,3 +33,5 @@ class AccountsConfig(AppConfig):
         authenticator_added.connect(
             record_second_factor_on_activation, dispatch_uid="gdpa_record_second_factor"
         )
+        security_events.connect()
+        sessions.connect()

@@ -14,11 +14,13 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+
+from gdpa.http.errors import AccessRefused
 
 from .roles import is_iom_staff
 
@@ -95,7 +97,7 @@ def staff_required(view):
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not is_iom_staff(user):
-            raise Http404
+            raise AccessRefused
         if acting_as_staff(user):
             return view(request, *args, **kwargs)
         if not _mfa_enabled(user):
@@ -118,8 +120,8 @@ def access_person_record(user, pk):
     from .models import User
 
     if not acting_as_staff(user):
-        raise Http404
+        raise AccessRefused
     person = User.objects.filter(pk=pk).first()
     if person is None:
-        raise Http404
+        raise AccessRefused
     return person

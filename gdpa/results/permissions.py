@@ -1,9 +1,8 @@
 """Who may see the results: acting IOM staff only (``acting_as_staff``, the one
 predicate). A donor report is found through ``access_donor_report``: 404 for anyone else."""
 
-from django.http import Http404
-
 from gdpa.accounts.permissions import acting_as_staff
+from gdpa.http.errors import AccessRefused
 
 from .models import DonorReport
 
@@ -15,10 +14,10 @@ def can_see_results(user) -> bool:
 def access_donor_report(user, pk) -> DonorReport:
     """Any donor report, for acting staff; 404 for everyone else."""
     if not can_see_results(user):
-        raise Http404
+        raise AccessRefused
     report = DonorReport.objects.filter(pk=pk).first()
     if report is None:
-        raise Http404
+        raise AccessRefused
     return report
 
 
@@ -26,5 +25,5 @@ def access_donor_report_pdf(user, pk) -> DonorReport:
     """A ready report's PDF, for acting staff; 404 otherwise (also while it is built)."""
     report = access_donor_report(user, pk)
     if report.status != DonorReport.Status.READY or not report.pdf:
-        raise Http404
+        raise AccessRefused
     return report

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django.contrib.sites",
     "django_htmx",
+    "csp",
     "template_partials",
     "django_countries",
     "django_celery_beat",
@@ -62,8 +63,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gdpa.http.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "gdpa.http.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -75,10 +79,81 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "gdpa.accounts.sessions.SessionLifetimeMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "gdpa.accounts.middleware.SessionActivityMiddleware",
     "gdpa.accounts.middleware.SecondFactorMiddleware",
+    # Last, so it sees the view's PermissionDenied/AccessRefused first (docs/security.md).
+    "gdpa.http.security_log.SecurityLogMiddleware",
 ]
+
+# --- Headers, cookies and session lifetime (docs/security.md) -------------------------
+# Content-Security-Policy (django-csp 4): scripts and styles from the portal's own static
+# files only, no inline code of any kind (templates use classes and static/js; htmx is told
+# not to inject its indicator <style> and not to eval, in base.html's htmx-config). Images
+# may be data: URIs (the two-factor QR code). Nothing may frame the portal.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_NONE],
+        "frame-ancestors": [_NONE],
+        "form-action": [_SELF],
+    }
+}
+# Permissions-Policy: no page of the portal uses any of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Cookies: HttpOnly session cookie; SameSite=Lax, not Strict, because people arrive from
+# links in e-mails (invitations, RSVP answers, "your story is published"): with Strict the
+# first page after such a link would look signed out. Production adds Secure and the
+# __Host- prefix (production.py).
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Session lifetime, in seconds (gdpa/accounts/sessions.py): signed out after 30 minutes
+# without a request (15 for IOM staff, who can see everyone's data), and 12 hours after
+# signing in whatever the activity: ASVS Level 2 (V3.3.2). The cookie itself lasts no
+# longer than the absolute lifetime.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_STAFF_IDLE_TIMEOUT = env.int("SESSION_STAFF_IDLE_TIMEOUT", default=15 * 60)
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 
 ROOT_URLCONF = "gdpa.urls"
 WSGI_APPLICATION = "gdpa.wsgi.application"
@@ -364,7 +439,19 @@ EMAIL_FAILED_BODY_RETENTION_DAYS = 7
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line carries the id of the request it was written in ("-" outside a request),
+    # the same id as the response's X-Request-ID header.
+    "filters": {"request_id": {"()": "gdpa.http.request_id.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 # WeasyPrint reports each rendering step and fontTools each font subset at INFO: one
@@ -372,6 +459,9 @@ LOGGING = {
 LOGGING["loggers"] = {
     "weasyprint.progress": {"level": "WARNING"},
     "fontTools": {"level": "WARNING"},
+    # Sign-ins, sign-outs, failures, credential changes and refused access
+    # (gdpa/http/security_log.py); keep it at INFO whatever LOG_LEVEL says.
+    "gdpa.security": {"level": "INFO"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-emails": {"task": "gdpa.notify.tasks.sweep_emails", "schedule": 300.0},

@@ -14,3 +14,9 @@ STORAGES = {
 # Unit tests run tasks in-process; the Celery integration test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Many tests move the clock forward by days with a signed-in client; the session lifetime
+# tests (tests/gdpa/test_security_headers.py) turn the limits on with override_settings.
+SESSION_IDLE_TIMEOUT = None
+SESSION_STAFF_IDLE_TIMEOUT = None
+SESSION_ABSOLUTE_LIFETIME = None
+SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
