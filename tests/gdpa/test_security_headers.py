@@ -590,3 +590,23 @@ def test_a_logged_value_cannot_forge_a_log_line(caplog):
     (record,) = security_events(caplog)
     assert "\n" not in record.getMessage()
     assert record.getMessage().count("event=") == 1
+
+
+def test_permission_modules_refuse_with_access_refused_not_a_bare_404():
+    """A bare ``Http404`` in a permissions module answers the same page but escapes the
+    security log's record of refused access."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    offenders = []
+    for path in Path(settings.BASE_DIR).rglob("permissions.py"):
+        if ".venv" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(target, ast.Name) and target.id == "Http404":
+                    offenders.append(f"{path.relative_to(settings.BASE_DIR)}:{node.lineno}")
+    assert offenders == []
