@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,7 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No ``/media/`` route, not even with DEBUG: every uploaded or generated file (session
+# documents, story photos, exports, certificates, reports) is served by its app's view
+# after a permission check, with Content-Disposition.

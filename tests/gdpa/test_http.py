@@ -193,3 +193,22 @@ def test_the_language_cookie_follows_language_cookie_secure(client, secure):
     assert cookie.value == "fr"
     assert bool(cookie["secure"]) is secure
     assert cookie["httponly"]
+
+
+def test_no_route_serves_media_files_without_a_permission_check_even_in_debug(settings):
+    """Uploaded and generated files (exports, documents, photos awaiting moderation) are
+    only reachable through their apps' permission-checked views."""
+    import importlib
+
+    from django.urls import Resolver404, get_resolver
+
+    import gdpa.urls
+
+    settings.DEBUG = True
+    try:
+        module = importlib.reload(gdpa.urls)
+        with pytest.raises(Resolver404):
+            get_resolver(module).resolve(settings.MEDIA_URL + "exports/some-export.csv")
+    finally:
+        settings.DEBUG = False
+        importlib.reload(gdpa.urls)
