@@ -25,12 +25,10 @@ PRODUCTION_ENV = {
 
 
 def run_python(code: str, **env_overrides) -> subprocess.CompletedProcess:
-    """Run ``code`` in a fresh interpreter with only the given Django variables set."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in PRODUCTION_ENV and k not in {"DJANGO_SETTINGS_MODULE", "TRUSTED_PROXY", "DEBUG"}
-    }
+    """Run ``code`` in a fresh interpreter with only the given Django variables set (the
+    browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is the suite's, never a deployment's)."""
+    test_only = {"DJANGO_SETTINGS_MODULE", "TRUSTED_PROXY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in test_only}
     env.update({k: v for k, v in env_overrides.items() if v is not None})
     return subprocess.run(  # noqa: S603 - the test's own code
         [sys.executable, "-c", code],
