@@ -35,7 +35,7 @@ def purge_recommendation_reports(now, cutoff) -> int:
     public report stays however old, and a report still being built is the sweep's."""
     from .models import RecommendationReport
 
-    stale = RecommendationReport.objects.select_for_update().filter(
+    stale = RecommendationReport.objects.select_for_update(skip_locked=True).filter(
         is_public=False,
         status__in=[RecommendationReport.Status.READY, RecommendationReport.Status.FAILED],
         requested_at__lt=cutoff,

@@ -53,7 +53,10 @@ def stale_unverified_accounts(cutoff):
 
 def purge_unverified_accounts(now, cutoff) -> int:
     deleted = 0
-    for user in stale_unverified_accounts(cutoff).iterator(chunk_size=200):
+    # Locked until the rule commits: a membership (or anything else pointing at the account)
+    # written meanwhile waits for the lock, and the collector below sees what committed.
+    candidates = stale_unverified_accounts(cutoff).select_for_update(skip_locked=True)
+    for user in candidates.iterator(chunk_size=200):
         if _only_disposable(user):
             user.delete()
             deleted += 1

@@ -12,7 +12,7 @@ from gdpa.retention.registry import RetentionRule, delete_file_on_commit, regist
 def purge_exports(now, cutoff) -> int:
     from .models import ExportJob
 
-    stale = ExportJob.objects.select_for_update().filter(
+    stale = ExportJob.objects.select_for_update(skip_locked=True).filter(
         status__in=[ExportJob.Status.EXPIRED, ExportJob.Status.FAILED], created_at__lt=cutoff
     )
     deleted = 0

@@ -10,7 +10,7 @@ def purge_donor_reports(now, cutoff) -> int:
     queued or being built is the sweep's."""
     from .models import DonorReport
 
-    stale = DonorReport.objects.select_for_update().filter(
+    stale = DonorReport.objects.select_for_update(skip_locked=True).filter(
         status__in=[DonorReport.Status.READY, DonorReport.Status.FAILED],
         requested_at__lt=cutoff,
     )

@@ -39,6 +39,11 @@ class RetentionRule:
         configured = getattr(settings, "RETENTION_DAYS", {}) or {}
         return max(0, int(configured.get(self.period_setting, self.default_days)))
 
+    @property
+    def environment_variable(self) -> str:
+        """The variable the settings read the period from (``gdpa/settings/base.py``)."""
+        return f"RETENTION_{self.period_setting.upper()}_DAYS"
+
     def cutoff(self, now: datetime) -> datetime | None:
         return now - timedelta(days=self.days) if self.days else None
 

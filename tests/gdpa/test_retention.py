@@ -409,6 +409,13 @@ def test_a_shorter_period_from_the_settings_deletes_sooner(
     assert _entry(run, "recommendation_reports").period_days == 7
 
 
+def test_each_rule_names_a_variable_the_settings_read(settings):
+    base = (ROOT / "gdpa" / "settings" / "base.py").read_text()
+    for rule in registry.rules():
+        assert rule.period_setting in settings.RETENTION_DAYS
+        assert f'env.int("{rule.environment_variable}", default={rule.default_days})' in base
+
+
 def test_periods_are_read_from_the_environment():
     code = "from django.conf import settings; print(settings.RETENTION_DAYS)"
     env = {
@@ -450,6 +457,7 @@ def test_staff_see_the_rules_and_runs_newest_first(
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-rule="unverified_accounts"' in html and "30 days" in html
+    assert "<code>RETENTION_UNVERIFIED_ACCOUNTS_DAYS</code>" in html
     assert "Certificate" not in html  # certificates are never deleted by retention
     first, second = RetentionRun.objects.order_by("started_at")
     assert html.index(f'data-run="{second.pk}"') < html.index(f'data-run="{first.pk}"')
@@ -468,3 +476,28 @@ def test_staff_see_the_rules_and_runs_newest_first(
 def test_members_get_a_404(client, member):
     client.force_login(member)
     assert client.get(reverse("retention:log")).status_code == 404
+
+
+def test_staff_filter_the_runs_by_rule_and_by_failure(
+    client, staff, breaking_rule, django_capture_on_commit_callbacks
+):
+    quiet = _apply(django_capture_on_commit_callbacks)  # "Doomed" missing: the rule fails
+    registry.unregister_rule("aaa_breaks")
+    with _past(timedelta(days=91)):
+        _recommendation_report(public=False)
+    busy = _apply(django_capture_on_commit_callbacks)
+    nothing = _apply(django_capture_on_commit_callbacks)
+    client.force_login(staff)
+    url = reverse("retention:log")
+
+    def shown(**query):
+        html = client.get(url, query).content.decode()
+        return {run.pk for run in (quiet, busy, nothing) if f'data-run="{run.pk}"' in html}
+
+    assert shown() == {quiet.pk, busy.pk, nothing.pk}
+    assert shown(rule="recommendation_reports") == {busy.pk}
+    assert shown(failed="on") == {quiet.pk}
+
+    refused = client.get(url, {"rule": "no-such-rule"})
+    assert refused.status_code == 400
+    assert "Choose a rule from the list" in refused.content.decode()
