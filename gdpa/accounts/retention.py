@@ -51,6 +51,17 @@ def stale_unverified_accounts(cutoff):
     )
 
 
+def _forget_finished_emails(user) -> None:
+    """The account's finished e-mails (its confirmation messages) go with it instead of
+    keeping its address for the e-mail rows' own period; one still to be sent, and one that
+    caused a suppression, stay (the suppression list belongs to the address)."""
+    from gdpa.notify.models import OutboundEmail, RecipientAddress
+
+    OutboundEmail.objects.filter(user=user).exclude(
+        status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING]
+    ).exclude(pk__in=RecipientAddress.objects.filter(cause__isnull=False).values("cause")).delete()
+
+
 def purge_unverified_accounts(now, cutoff) -> int:
     deleted = 0
     # Locked until the rule commits: a membership (or anything else pointing at the account)
@@ -58,6 +69,7 @@ def purge_unverified_accounts(now, cutoff) -> int:
     candidates = stale_unverified_accounts(cutoff).select_for_update(skip_locked=True)
     for user in candidates.iterator(chunk_size=200):
         if _only_disposable(user):
+            _forget_finished_emails(user)
             user.delete()
             deleted += 1
     return deleted

@@ -58,6 +58,8 @@ def test_stale_unverified_accounts_go_and_everyone_else_stays(
     with _past(timedelta(days=31)):
         stale = factories.make_user(email="stale@example.org")
         EmailAddress.objects.filter(user=stale).update(verified=False)
+        confirmation = _email(OutboundEmail.Status.SENT, user=stale, to_email=stale.email)
+        still_to_send = _email(OutboundEmail.Status.QUEUED, user=stale, to_email=stale.email)
         joined = factories.make_user(email="joined@example.org")
         EmailAddress.objects.filter(user=joined).update(verified=False)
         factories.add_member(staff=staff, organization=diaspora_org, user=joined)
@@ -73,6 +75,9 @@ def test_stale_unverified_accounts_go_and_everyone_else_stays(
 
     assert not User.objects.filter(pk=stale.pk).exists()
     assert not EmailAddress.objects.filter(email="stale@example.org").exists()
+    # Its sent confirmation e-mail goes with it; one still to be sent stays.
+    assert not OutboundEmail.objects.filter(pk=confirmation.pk).exists()
+    assert OutboundEmail.objects.filter(pk=still_to_send.pk, user=None).exists()
     kept = set(User.objects.values_list("email", flat=True))
     assert {
         "joined@example.org",
@@ -245,8 +250,8 @@ def test_old_finished_imports_go_with_their_rows_running_ones_stay(
 
 
 def _email(status, **extra):
+    extra.setdefault("to_email", "someone@example.org")
     return OutboundEmail.objects.create(
-        to_email="someone@example.org",
         kind="test",
         language="en",
         subject="Hello",
