@@ -152,6 +152,10 @@ class AllianceConfig(AppConfig):
 
         register_audit_vocabulary()
 
+        from .retention import register_retention_rules
+
+        register_retention_rules()
+
         from .exports import register_exports
 
         register_exports()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("anymail/", include("gdpa.notify.webhook_urls")),
     path("staff/exports/", include("gdpa.exports.urls")),
     path("staff/results/", include("gdpa.results.urls")),
+    path("staff/retention/", include("gdpa.retention.urls")),
     path("alliance/", include("alliance.urls")),
     path("youth/", include("youth.urls")),
     path("trainings/", include("trainings.urls")),

@@ -649,6 +649,8 @@ ROWS = [
     Row("results:report_download", staff_only(), kwargs="donor_report"),
     # Exports: staff only; a job is its requester's (staff asked for both jobs of the world).
     Row("exports:index", staff_only()),
+    # Retention: the rules and the log of what went; staff only.
+    Row("retention:log", staff_only()),
     Row("exports:start", staff_only(), data={"dataset": "training-enrollments"}),
     Row(
         "exports:start",

@@ -106,19 +106,21 @@ def preview_forget(token: str) -> None:
 PREVIEW_KEPT = timedelta(days=1)
 
 
-def _sweep_expired() -> None:
-    """Remove kept files past their time (cheap: one directory listing): the uploaded
-    file after ``PREVIEW_LIFETIME``, the checked rows after ``PREVIEW_KEPT``."""
+def preview_files_expired(*, now=None) -> list[str]:
+    """The kept files past their time (cheap: one directory listing): the uploaded file
+    after ``PREVIEW_LIFETIME``, the checked rows after ``PREVIEW_KEPT``; never the file of
+    an import still running. Also used by the retention rule (``alliance/retention.py``)."""
     try:
         _dirs, names = default_storage.listdir(STORAGE_PREFIX.rstrip("/"))
     except (FileNotFoundError, OSError):
-        return
-    now = timezone.now()
+        return []
+    now = now or timezone.now()
     running = set(
         StaffImport.objects.filter(
             status=StaffImport.Status.RUNNING, token__in={n.split(".")[0] for n in names}
         ).values_list("token", flat=True)
     )
+    expired = []
     for name in names:
         if name.split(".")[0] in running:
             continue  # its task still needs the file
@@ -126,8 +128,18 @@ def _sweep_expired() -> None:
         cutoff = now - (PREVIEW_KEPT if name.endswith(".json") else PREVIEW_LIFETIME)
         try:
             if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
+                expired.append(path)
         except (FileNotFoundError, OSError, NotImplementedError):
+            continue
+    return expired
+
+
+def _sweep_expired() -> None:
+    """Remove kept files past their time."""
+    for path in preview_files_expired():
+        try:
+            default_storage.delete(path)
+        except OSError:  # already gone
             continue
 
 

@@ -21,6 +21,10 @@ class AccountsConfig(AppConfig):
 
         register_audit_vocabulary()
 
+        from .retention import register_retention_rules
+
+        register_retention_rules()
+
         from allauth.account.signals import user_logged_in
 
         from .signals import record_second_factor_on_activation, session_activity_recorded_at_login

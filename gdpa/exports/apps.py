@@ -28,3 +28,7 @@ class ExportsConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+
+        from .retention import register_retention_rules
+
+        register_retention_rules()

@@ -89,3 +89,7 @@ class NotifyConfig(AppConfig):
         from .audit_vocabulary import register_audit_vocabulary
 
         register_audit_vocabulary()
+
+        from .retention import register_retention_rules
+
+        register_retention_rules()

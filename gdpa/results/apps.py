@@ -27,3 +27,7 @@ class ResultsConfig(AppConfig):
             )
         )
         register_audit_vocabulary()
+
+        from .retention import register_retention_rules
+
+        register_retention_rules()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "gdpa.portal",
     "gdpa.exports",
     "gdpa.results",
+    "gdpa.retention",
     # Product apps.
     "alliance",
     "trainings",
@@ -436,6 +437,18 @@ CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
 EMAIL_FAILED_BODY_RETENTION_DAYS = 7
 # --- end of Celery ------------------------------------------------------------------
 
+# Retention (gdpa.retention): days after which the daily task deletes what each rule
+# covers; 0 turns a rule off. docs/security.md lists what each rule keeps.
+RETENTION_DAYS = {
+    "unverified_accounts": env.int("RETENTION_UNVERIFIED_ACCOUNTS_DAYS", default=30),
+    "invitations": env.int("RETENTION_INVITATIONS_DAYS", default=90),
+    "exports": env.int("RETENTION_EXPORTS_DAYS", default=30),
+    "recommendation_reports": env.int("RETENTION_RECOMMENDATION_REPORTS_DAYS", default=90),
+    "donor_reports": env.int("RETENTION_DONOR_REPORTS_DAYS", default=365),
+    "staff_imports": env.int("RETENTION_STAFF_IMPORTS_DAYS", default=365),
+    "sent_emails": env.int("RETENTION_SENT_EMAILS_DAYS", default=365),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -476,6 +489,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-exports": {"task": "gdpa.exports.tasks.sweep_exports", "schedule": 600.0},
     "sweep-donor-reports": {"task": "gdpa.results.tasks.sweep_donor_reports", "schedule": 300.0},
     "sweep-staff-imports": {"task": "alliance.tasks.sweep_staff_imports", "schedule": 300.0},
+    "apply-retention": {"task": "gdpa.retention.tasks.apply_retention", "schedule": 86400.0},
 }
 # Exports (gdpa/exports): up to this many rows stream straight to the browser; more are
 # built by a task on the "heavy" queue and fetched through a link that expires after
