@@ -327,15 +327,17 @@ def main() -> None:
         run_locust(port, args.users, args.seconds, cookies, paths, log_dir / "directory")
     finally:
         stop(server)
-    import locust
+    from importlib.metadata import version
 
+    # Not ``import locust``: gevent's monkey-patching walks every live object, and a
+    # Django request left by the sign-in would raise from its lazy CSP nonce.
     results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared), "
         f"Python {platform.python_version()}",
         "workers": args.workers,
         "users": args.users,
         "seconds": args.seconds,
-        "locust": locust.__version__,
+        "locust": version("locust"),
         "built": built,
         "attendances": attendances,
         "queries": counts,
