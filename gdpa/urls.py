@@ -10,6 +10,8 @@ urlpatterns = [
     path("anymail/", include("gdpa.notify.webhook_urls")),
     path("staff/exports/", include("gdpa.exports.urls")),
     path("staff/results/", include("gdpa.results.urls")),
+    # account/privacy/ (the person) and staff/privacy/ (staff): one namespace.
+    path("", include("gdpa.privacy.urls")),
     path("alliance/", include("alliance.urls")),
     path("youth/", include("youth.urls")),
     path("trainings/", include("trainings.urls")),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "gdpa.portal",
     "gdpa.exports",
     "gdpa.results",
+    "gdpa.privacy",
     # Product apps.
     "alliance",
     "trainings",
