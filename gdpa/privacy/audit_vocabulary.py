@@ -9,7 +9,6 @@ def register_audit_vocabulary() -> None:
     register_action("privacy.erasure_request", _("Erasure requested"))
     register_action("privacy.erasure_refuse", _("Erasure refused"))
     register_action("privacy.erase", _("Personal data erased"))
-    register_action("privacy.download", _("Personal data downloaded"))
     register_field("privacy", "status", _("status"))
     register_field("privacy", "reason", _("reason"))
     register_field("privacy", "records", _("records anonymized or deleted"))

@@ -450,3 +450,26 @@ def test_asking_for_erasure_asks_for_the_password_again(client, member):
     # The right password lets the request through (allauth replays it).
     client.post(response.url, {"password": factories.PASSWORD}, follow=True)
     assert ErasureRequest.objects.filter(user=member, status="requested").exists()
+
+
+def test_staff_list_of_requests_runs_a_fixed_number_of_queries(
+    client, staff, django_assert_max_num_queries
+):
+    privacy.erasure_request_create(user=factories.make_user(full_name="First Asker"))
+    client.force_login(staff)
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("privacy:staff_requests")).content.decode()
+    assert "First Asker" in page
+    for n in range(6):
+        privacy.erasure_request_create(user=factories.make_user(full_name=f"Asker {n}"))
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("privacy:staff_requests"), {"status": "requested"})
+    assert "Asker 5" in page.content.decode()
+    done = client.get(reverse("privacy:staff_requests"), {"status": "done"}).content.decode()
+    assert "Asker 5" not in done and "No erasure requests" in done
+
+
+def test_the_profile_page_leads_to_the_personal_data_page(client, member):
+    client.force_login(member)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert reverse("privacy:summary") in page
