@@ -48,9 +48,11 @@ def _move(request: ErasureRequest, status: str, *, actor, reason: str = "") -> N
     request.save()
     audit_record(
         actor=actor,
-        action="privacy.erasure_refuse"
-        if status == ErasureRequest.Status.REFUSED
-        else "privacy.erase",
+        action=(
+            "privacy.erasure_refuse"
+            if status == ErasureRequest.Status.REFUSED
+            else "privacy.erasure_done"
+        ),
         target=request,
         before={"status": before},
         after={"status": status, **({"reason": reason} if reason else {})},

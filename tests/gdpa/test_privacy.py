@@ -439,6 +439,7 @@ def test_staff_erase_needs_the_confirmation_then_erase_and_audit(client, staff, 
     from gdpa.audit.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="privacy.erase", actor=staff).exists()
+    assert AuditEntry.objects.filter(action="privacy.erasure_done", actor=staff).exists()
 
 
 def test_asking_for_erasure_asks_for_the_password_again(client, member):
@@ -473,3 +474,16 @@ def test_the_profile_page_leads_to_the_personal_data_page(client, member):
     client.force_login(member)
     page = client.get(reverse("accounts:profile")).content.decode()
     assert reverse("privacy:summary") in page
+
+
+def test_every_privacy_action_and_email_kind_has_words():
+    import pathlib
+
+    from gdpa.audit import registry as audit_registry
+
+    source = (pathlib.Path(privacy.__file__)).read_text()
+    codes = set(re.findall(r'"(privacy\.[a-z_]+)"', source))
+    assert codes >= {"privacy.erase", "privacy.erasure_request", "privacy.erasure_done"}
+    assert not {c for c in codes if audit_registry.action(c) is None}
+    for kind in re.findall(r'kind="(privacy_[a-z_]+)"', source):
+        assert audit_registry.value_label("notify.outboundemail", "kind", kind) != kind
