@@ -4,7 +4,7 @@ import logging
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,14 +26,35 @@ def person_data(user) -> list[dict]:
         if not data:
             continue
         model = apps.get_model(handler.model_label)
+        records = data if isinstance(data, list) else [data]
         sections.append(
             {
                 "model": handler.model_label,
                 "title": str(model._meta.verbose_name_plural).capitalize(),
-                "records": data if isinstance(data, list) else [data],
+                "records": records,
+                # For the readable page: each value under the field's own label.
+                "rows": [
+                    [(field_label(model, key), value) for key, value in record.items()]
+                    for record in records
+                ],
             }
         )
     return sections
+
+
+def field_label(model, key: str) -> str:
+    """The verbose name of ``key`` (``"offering.title"`` follows the relation), or the
+    key itself when it is not a field."""
+    parts = key.split(".")
+    labels = []
+    for part in parts:
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:  # an exported key that is not a field
+            return key.replace("_", " ").replace(".", " · ").capitalize()
+        labels.append(str(getattr(field, "verbose_name", part)))
+        model = field.related_model or model
+    return " · ".join(labels).capitalize()
 
 
 def _move(request: ErasureRequest, status: str, *, actor, reason: str = "") -> None:

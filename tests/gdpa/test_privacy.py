@@ -356,6 +356,8 @@ def test_download_holds_the_persons_data_from_each_app_and_nobody_elses(client, 
     summary = client.get(reverse("privacy:summary"))
     page = summary.content.decode()
     assert "Zephyrine Quillfeather" in page and "Quillfeather tells the story." in page
+    # Readable: each value under its field's label, not its code.
+    assert "<dt>Date of birth</dt>" in page and "date_of_birth" not in page
     assert "Brightwater" not in page
 
 
