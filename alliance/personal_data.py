@@ -80,6 +80,7 @@ def register() -> None:
             lambda user: [],  # the organization's data, not the person's
             _organizations_anonymize,
             order=50,
+            owners=(),
         )
     )
     register_personal_data(
@@ -108,6 +109,7 @@ def register() -> None:
             _invitations_export,
             _invitations_anonymize,
             order=53,
+            owners=("accepted_by",),
         )
     )
     register_personal_data(
@@ -117,6 +119,7 @@ def register() -> None:
             _participants_export,
             _participants_anonymize,
             order=54,
+            owners=("user",),
         )
     )
     register_personal_data(

@@ -125,5 +125,6 @@ def register() -> None:
             _export,
             _anonymize,
             order=1000,  # last: scrubs the entries the erasure itself wrote
+            owners=(),
         )
     )

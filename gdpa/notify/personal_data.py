@@ -86,6 +86,7 @@ def register() -> None:
             _emails_export,
             _emails_anonymize,
             order=30,
+            owners=("user",),
         )
     )
     register_personal_data(

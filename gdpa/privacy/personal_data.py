@@ -25,5 +25,11 @@ def _anonymize(user) -> int:
 
 def register() -> None:
     register_personal_data(
-        PersonalData("privacy.ErasureRequest", ("user", "decided_by"), _export, _anonymize)
+        PersonalData(
+            "privacy.ErasureRequest",
+            ("user", "decided_by"),
+            _export,
+            _anonymize,
+            owners=("user",),
+        )
     )

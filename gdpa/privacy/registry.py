@@ -34,8 +34,13 @@ class PersonalData:
     fields: tuple[str, ...]
     export: Callable[..., list[dict] | dict]
     anonymize: Callable[..., int]
-    #: Handlers run in this order on erasure (the account itself runs last).
+    #: Handlers run in this order (export and erasure).
     order: int = 100
+    #: The lookups (``"user"``, ``"enrollment__user"``) that make a row the person's own;
+    #: the audit log then scrubs the entries about those rows. ``None``: every foreign
+    #: key to the user that ``fields`` lists; ``()``: no row is the person's own (an
+    #: organization they registered, say).
+    owners: tuple[str, ...] | None = None
 
 
 _handlers: dict[str, PersonalData] = {}
@@ -156,4 +161,4 @@ def model_handler(
         values.update(dict.fromkeys(files, ""))
         return rows.update(**values) if values else 0
 
-    return PersonalData(model_label, fields, export, anonymize, order)
+    return PersonalData(model_label, fields, export, anonymize, order, owners=owners)

@@ -157,9 +157,9 @@ def erasure_carry_out(*, actor, request_id: int) -> ErasureRequest:
 
 
 def _rows_of(user) -> dict[str, set[str]]:
-    """The pks (as text, as the audit log stores them) of every row of a registered
-    model that points to the person through a foreign key, taken before any handler
-    runs: the audit log then scrubs the entries about those rows. One query per model."""
+    """The pks (as text, as the audit log stores them) of every row that is the
+    person's own (``PersonalData.owners``), taken before any handler runs: the audit log
+    then scrubs the entries about those rows. One query per model."""
     from django.db.models import Q
 
     User = type(user)
@@ -168,15 +168,17 @@ def _rows_of(user) -> dict[str, set[str]]:
         model = apps.get_model(handler.model_label)
         if model is User:
             continue
-        fks = [
-            f.name
-            for f in model._meta.concrete_fields
-            if f.is_relation and f.related_model is User and f.name in handler.fields
-        ]
-        if not fks:
+        owners = handler.owners
+        if owners is None:
+            owners = [
+                f.name
+                for f in model._meta.concrete_fields
+                if f.is_relation and f.related_model is User and f.name in handler.fields
+            ]
+        if not owners:
             continue
         query = Q()
-        for name in fks:
+        for name in owners:
             query |= Q(**{name: user})
         pks = model._default_manager.filter(query).values_list("pk", flat=True)
         rows[handler.model_label] = {str(pk) for pk in pks}

@@ -212,7 +212,7 @@ def _person_everywhere(staff, government, *, name="Zephyrine Quillfeather", mark
         photo=upload(image_bytes()),
         photo_alt=f"{mark} at the desk",
     )
-    return person, {"session": session, "offering": offering, "story": story}
+    return person, {"session": session, "offering": offering, "story": story, "org": own}
 
 
 def _sentinel_hits(exclude_pks=()):
@@ -289,6 +289,13 @@ def test_erasure_leaves_nothing_that_identifies_the_person(
     assert TrainingFeedback.objects.get(enrollment=enrollment).comment == REMOVED_TEXT
     assert person.recommendation_inputs.get().text == REMOVED_TEXT
     assert ErasureRequest.objects.get(pk=request.pk).status == "done"
+    # The organization they registered is the organization's record: its audit trail
+    # keeps its name.
+    from gdpa.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(
+        action="organization.register", target_label=made["org"].name
+    ).exists()
 
 
 def _rows_of(model, person):
