@@ -84,6 +84,8 @@ def _move(request: ErasureRequest, status: str, *, actor, reason: str = "") -> N
 def erasure_request_create(*, user) -> ErasureRequest:
     """The person asks for erasure. One open request at a time: asking again returns
     the open one."""
+    # Lock the account: two requests sent at once make one, not an integrity error.
+    user = type(user).objects.select_for_update().get(pk=user.pk)
     open_request = ErasureRequest.objects.filter(
         user=user, status=ErasureRequest.Status.REQUESTED
     ).first()
