@@ -4,6 +4,7 @@ import logging
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -85,7 +86,7 @@ def erasure_request_create(*, user) -> ErasureRequest:
     """The person asks for erasure. One open request at a time: asking again returns
     the open one."""
     # Lock the account: two requests sent at once make one, not an integrity error.
-    user = type(user).objects.select_for_update().get(pk=user.pk)
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
     open_request = ErasureRequest.objects.filter(
         user=user, status=ErasureRequest.Status.REQUESTED
     ).first()
@@ -164,7 +165,7 @@ def _rows_of(user) -> dict[str, set[str]]:
     then scrubs the entries about those rows. One query per model."""
     from django.db.models import Q
 
-    User = type(user)
+    User = get_user_model()
     rows = {}
     for handler in handlers():
         model = apps.get_model(handler.model_label)
@@ -199,7 +200,7 @@ def person_erase(*, actor, user) -> int:
 
     from gdpa.accounts.services import account_disable
 
-    User = type(user)
+    User = get_user_model()
     user = User.objects.select_for_update().get(pk=user.pk)
     addresses = {user.email.lower()} | {
         a.lower() for a in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
