@@ -9,6 +9,9 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliance")
 
     def ready(self) -> None:
+        from . import personal_data
+
+        personal_data.register()
         from gdpa.accounts import roles
         from gdpa.portal.registry import (
             STAFF_MEMBERS,

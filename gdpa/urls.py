@@ -11,6 +11,8 @@ urlpatterns = [
     path("staff/exports/", include("gdpa.exports.urls")),
     path("staff/results/", include("gdpa.results.urls")),
     path("staff/retention/", include("gdpa.retention.urls")),
+    # account/privacy/ (the person) and staff/privacy/ (staff): one namespace.
+    path("", include("gdpa.privacy.urls")),
     path("alliance/", include("alliance.urls")),
     path("youth/", include("youth.urls")),
     path("trainings/", include("trainings.urls")),

@@ -35,6 +35,7 @@ from alliance.services import recommendation_inputs as rec_inputs
 from alliance.services import recommendations as recommendation_services
 from alliance.services import reports as report_services
 from gdpa.notify.models import OutboundEmail
+from gdpa.privacy.services import erasure_request_create
 from tests import factories
 from trainings import meetings as training_meetings
 from trainings import services as training_services
@@ -661,6 +662,33 @@ ROWS = [
     Row("exports:job", staff_only(), kwargs="export_job"),
     Row("exports:download", staff_only(), kwargs="export_job"),
     Row("exports:download", staff_only(410), kwargs="export_expired", label="expired"),
+    # Personal data rights: a person's own data only (no URL names another person);
+    # asking for erasure needs a fresh password (allauth's reauthentication) first.
+    Row("privacy:summary", signed_in()),
+    Row("privacy:download", signed_in()),
+    Row("privacy:erase_request", signed_in()),
+    Row("privacy:erase_request", everyone(302), "post", data={"confirm": "on"}, label="post"),
+    Row("privacy:staff_requests", staff_only()),
+    Row("privacy:staff_erase", staff_only(), kwargs="erasure_request"),
+    Row("privacy:staff_erase", staff_only(404), kwargs="missing", label="missing"),
+    Row("privacy:staff_erase", staff_only(422), "post", kwargs="erasure_request", label="empty"),
+    Row(
+        "privacy:staff_erase",
+        staff_only(302),
+        "post",
+        kwargs="erasure_request",
+        data={"confirm": "on"},
+        label="confirmed",
+    ),
+    Row("privacy:staff_refuse", staff_only(422), "post", kwargs="erasure_request"),
+    Row(
+        "privacy:staff_refuse",
+        staff_only(302),
+        "post",
+        kwargs="erasure_request",
+        data={"reason": "Records are needed for an audit."},
+        label="with reason",
+    ),
 ]
 
 #: URL names that need a live flow state (a key from an e-mail, a pending login) and are
@@ -965,6 +993,8 @@ def _build_world() -> dict:
     import_preview_shown = import_preview("Matrix Shown")
     import_preview_confirmed = import_preview("Matrix Confirmed")
     import_services.import_confirm(actor=staff, preview=import_preview_confirmed)
+    # A person who asked for erasure (staff act on the request in the rows above).
+    erasure_request = erasure_request_create(user=factories.make_user(full_name="Wants Erasure"))
     return {
         "users": {
             "no_org": factories.make_user(full_name="Just Signed Up"),
@@ -1043,6 +1073,7 @@ def _build_world() -> dict:
         "import_preview": {"token": import_preview_shown.token},
         "import_to_confirm": {"token": import_preview("Matrix To Confirm").token},
         "import_run": {"token": import_preview_confirmed.token},
+        "erasure_request": {"pk": erasure_request.pk},
     }
 
 

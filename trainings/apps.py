@@ -11,6 +11,9 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings")
 
     def ready(self) -> None:
+        from . import personal_data
+
+        personal_data.register()
         from gdpa.accounts import roles
         from gdpa.portal.registry import (
             STAFF_TRAININGS,

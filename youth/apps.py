@@ -9,6 +9,9 @@ class YouthConfig(AppConfig):
     verbose_name = _("Youth")
 
     def ready(self) -> None:
+        from . import personal_data
+
+        personal_data.register()
         from gdpa.accounts import roles
         from gdpa.accounts.permissions import acting_as_staff
         from gdpa.accounts.roles import roles_for

@@ -10,6 +10,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from . import personal_data
+
+        personal_data.register()
         from allauth.mfa.signals import authenticator_added
 
         from . import (

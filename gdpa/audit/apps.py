@@ -10,6 +10,9 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
+        from . import personal_data
+
+        personal_data.register()
         from gdpa.accounts.roles import IOM_STAFF
         from gdpa.portal.registry import STAFF_RECORDS, NavLink, register_nav_link
 

@@ -11,6 +11,9 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from . import personal_data
+
+        personal_data.register()
         from allauth.account.signals import email_confirmed
         from anymail.signals import tracking
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gdpa.exports",
     "gdpa.results",
     "gdpa.retention",
+    "gdpa.privacy",
     # Product apps.
     "alliance",
     "trainings",

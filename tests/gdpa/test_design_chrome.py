@@ -71,7 +71,14 @@ def test_staff_header_groups_the_staff_links_in_a_workspace_menu(client, staff):
         "Trainings": ["Training programmes", "Enrollment approvals"],
         "Recommendations": ["Recommendation tracks", "Recommendation reports"],
         "Youth": ["Youth figures", "Youth age range", "Story moderation"],
-        "Records": ["Results", "Audit log", "Sent e-mails", "Exports", "Retention"],
+        "Records": [
+            "Results",
+            "Audit log",
+            "Sent e-mails",
+            "Exports",
+            "Retention",
+            "Erasure requests",
+        ],
     }
     own = [str(i["label"]) for i in response.context["nav_items"]]
     assert "Verification" not in own and "Audit log" not in own
