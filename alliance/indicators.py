@@ -124,7 +124,7 @@ def sessions_first_date() -> datetime.date | None:
     )
 
 
-def _person_breakdowns(base, measures: dict, labels: tuple[tuple[str, str], ...]):
+def person_breakdowns(base, measures: dict, labels: tuple[tuple[str, str], ...]):
     """Gender, country and kind of organization breakdowns through ``figures_by_person``
     (three queries); a person counts once under each kind of organization they are in."""
     rows = figures_by_person(base, measures)
@@ -198,7 +198,7 @@ def sessions_figures(period_start: datetime.date, period_end: datetime.date) -> 
                 by="kind",
                 labels=dict(AllianceSession.Kind.choices),
             ),
-            *_person_breakdowns(participants, measures, labels),
+            *person_breakdowns(participants, measures, labels),
         ),
         note=_(
             "Sessions marked as held that started in the period; an invitation is one "

@@ -5,11 +5,9 @@ import datetime
 
 from django.db.models import Count, Min, Q
 from django.utils.translation import gettext as _
-from django_countries import countries
 
-from alliance.models import Organization
-from alliance.selectors import figures_by_person
-from gdpa.results.registry import Figures, Total, breakdown, gender_labels
+from alliance.indicators import person_breakdowns
+from gdpa.results.registry import Figures, Total
 
 from .models import Enrollment, Offering
 
@@ -34,40 +32,13 @@ def trainings_figures(period_start: datetime.date, period_end: datetime.date) ->
     }
     labels = (("enrolled", _("Trained (enrolled)")), ("completed", _("Completed")))
     totals = base.aggregate(**measures, cohorts=Count("offering", distinct=True))
-    rows = figures_by_person(base, measures)
     return Figures(
         totals=(
             Total("cohorts", _("Training cohorts"), totals["cohorts"]),
             Total("enrolled", _("People trained (enrolled)"), totals["enrolled"]),
             Total("completed", _("People who completed a training"), totals["completed"]),
         ),
-        breakdowns=(
-            breakdown(
-                "by_gender",
-                _("By gender"),
-                labels,
-                rows["by_gender"],
-                by="gender",
-                labels=gender_labels(),
-            ),
-            breakdown(
-                "by_country",
-                _("By country of residence"),
-                labels,
-                rows["by_country"],
-                by="country",
-                labels=dict(countries),
-            ),
-            breakdown(
-                "by_kind",
-                _("By kind of organization"),
-                labels,
-                rows["by_kind"],
-                by="kind",
-                labels=dict(Organization.Kind.choices),
-                empty=_("No organization"),
-            ),
-        ),
+        breakdowns=person_breakdowns(base, measures, labels),
         note=_(
             "People holding a place in a training cohort (not cancelled) that started in "
             "the period, and those of them who met its completion threshold."
