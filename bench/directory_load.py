@@ -163,10 +163,11 @@ def start_gunicorn(port: int, workers: int, log_dir: Path) -> subprocess.Popen:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/health/")
-            if conn.getresponse().status < 500:
-                return process
-        except OSError:
-            pass
+            ready = conn.getresponse().status < 500
+        except OSError:  # not listening yet
+            ready = False
+        if ready:
+            return process
         time.sleep(0.5)
     stop(process)
     sys.exit("gunicorn did not start; see gunicorn-directory.log")

@@ -112,7 +112,7 @@ def preview_files_expired(*, now=None) -> list[str]:
     an import still running. Also used by the retention rule (``alliance/retention.py``)."""
     try:
         _dirs, names = default_storage.listdir(STORAGE_PREFIX.rstrip("/"))
-    except (FileNotFoundError, OSError):
+    except OSError:  # no preview was ever kept
         return []
     now = now or timezone.now()
     running = set(
@@ -129,7 +129,7 @@ def preview_files_expired(*, now=None) -> list[str]:
         try:
             if default_storage.get_modified_time(path) < cutoff:
                 expired.append(path)
-        except (FileNotFoundError, OSError, NotImplementedError):
+        except OSError:  # deleted meanwhile (a confirm or another sweep)
             continue
     return expired
 

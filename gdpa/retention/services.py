@@ -16,10 +16,6 @@ from .registry import RetentionRule, rules
 logger = logging.getLogger(__name__)
 
 
-class _DryRun(Exception):
-    """Raised inside a rule's transaction to roll back what it did."""
-
-
 @dataclass
 class RuleOutcome:
     rule: RetentionRule
@@ -38,10 +34,8 @@ def _run_rule(rule: RetentionRule, now, *, dry_run: bool) -> RuleOutcome:
             outcome.deleted = int(rule.purge(now, cutoff))
             if dry_run:
                 # Everything the rule deleted comes back, and the files it would have
-                # deleted on commit are never touched.
-                raise _DryRun
-    except _DryRun:
-        pass
+                # deleted on commit are never touched (on_commit callbacks are dropped).
+                transaction.set_rollback(True)
     except Exception as exc:  # one failing rule is logged and does not stop the others
         logger.exception("Retention rule %s failed", rule.key)
         outcome.deleted = 0
