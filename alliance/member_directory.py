@@ -436,3 +436,17 @@ def upcoming_sessions() -> QuerySet:
     return AllianceSession.objects.filter(
         status=AllianceSession.Status.SCHEDULED, starts_at__gt=timezone.now()
     ).order_by("starts_at", "pk")
+
+
+def already_invited(session, people) -> list:
+    """Those of ``people`` already invited to ``session``, by their account or by their
+    address standing in for it (one query)."""
+    emails = [p.email.lower() for p in people]
+    invited = set(
+        Participant.objects.filter(session=session)
+        .filter(Q(user__in=[p.pk for p in people]) | Q(email__in=emails))
+        .values_list("email", "user_id")
+    )
+    invited_emails = {e for e, _u in invited}
+    invited_users = {u for _e, u in invited if u}
+    return [p for p in people if p.pk in invited_users or p.email.lower() in invited_emails]

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from gdpa.portal.registry import people_actions
 
 from .. import member_directory as directory
 from .. import permissions, selectors, services
-from ..models import Organization, Participant
+from ..models import Organization
 
 ORGANIZATION_DATASET = "members-organizations"
 PEOPLE_DATASET = "members-people"
@@ -331,15 +330,7 @@ def people_action(request):
         form.add_error("session", _("Choose the session to invite them to."))
     already = []
     if session is not None:
-        emails = [p.email.lower() for p in chosen]
-        invited = set(
-            Participant.objects.filter(session=session)
-            .filter(Q(user__in=[p.pk for p in chosen]) | Q(email__in=emails))
-            .values_list("email", "user_id")
-        )
-        invited_emails = {e for e, _u in invited}
-        invited_users = {u for _e, u in invited if u}
-        already = [p for p in chosen if p.pk in invited_users or p.email.lower() in invited_emails]
+        already = directory.already_invited(session, chosen)
     new = [p for p in chosen if p not in already]
     if confirmed and form.is_valid():
         count = 0
