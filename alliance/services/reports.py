@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from gdpa.audit.services import audit_record, snapshot
 from gdpa.notify.dispatch import enqueue_on_commit, publish_each
 from gdpa.pdf import render_document
+from gdpa.results.project import PROJECT
 
 from ..models import (
     Endorsement,
@@ -54,13 +55,6 @@ BUILD_RETRIES = 2
 #: A report queued or building for longer than this lost its task: the sweep enqueues it
 #: again. Longer than every attempt and its back-off together (3 x 150 s + 90 s).
 STUCK_AFTER = timedelta(minutes=10)
-#: The IOM project the alliance belongs to, as IOM's project page names it.
-PROJECT = {
-    "name": "Harnessing Inclusive Global Alliances for Diaspora Engagement",
-    "prima_id": "CH10P1170",
-    "projects_id": "TK.0042",
-    "years": "2023–2025",
-}
 YOUTH_VOICE_STATUSES = (RecommendationInput.Status.TAKEN_UP, RecommendationInput.Status.MERGED)
 
 
