@@ -9,9 +9,10 @@
 with 20,000 inputs and 3,000 stories, every lifecycle state present (``bench.scale_activity``).
 ``small`` is the same shape in a few hundred rows (tests/test_bench_scale.py builds it).
 
-Deterministic (seeded), so two runs build the same alliance. Rows are bulk-inserted in
-batches (the services would take hours at this size) with the values the services would
-have set; audit entries and e-mails are written only where pages read them (see
+Seeded: two runs build the same alliance, dated from the moment of the build (rows whose
+state depends on that moment, such as attendance at meetings already held, move by a few).
+Rows are bulk-inserted in batches (the services would take hours at this size) with the
+values the services would have set; audit entries and e-mails are written only where pages read them (see
 bench/README.md). Every person signs in with ``BENCH_PASSWORD``; IOM staff have two-factor
 on, and ``var/scale_accounts.json`` lists a few accounts of each role with the staff's TOTP
 secrets, for load tests. The database is DROPPED and created again (its name must contain
