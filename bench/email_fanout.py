@@ -35,9 +35,8 @@ from pathlib import Path
 from bench.common import check_targets, create_database, free_port, log
 from bench.invite_and_remind import (
     LANGUAGES,
+    TICK,
     configure_env,
-    cpu_report,
-    cpu_sample,
     make_recipients,
     reset_state,
     start_workers,
@@ -82,6 +81,65 @@ def start_sink():
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, handler, port
+
+
+def _ticks(pid: int | str, *, children: bool = False) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:  # exited since it was listed
+        return 0
+    fields = [int(v) for v in stat[stat.rindex(")") + 2 :].split()[11:15]]
+    return sum(fields if children else fields[:2])
+
+
+def own_cpu_sample(worker) -> dict:
+    """CPU ticks used so far by this run's own processes only (other people load the same
+    cores): the harness with its SMTP sink, the worker with its pool processes, and the
+    PostgreSQL backends connected to the benchmark database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        backends = [pid for (pid,) in cursor.fetchall()]
+    pool = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == worker.pid:
+                pool.append(entry)
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    return {
+        "time": time.time(),
+        "ticks": {
+            "harness (script + SMTP sink)": _ticks(os.getpid()),
+            "celery worker and pool": _ticks(worker.pid, children=True)
+            + sum(_ticks(pid) for pid in pool),
+            "postgres (backends of this database)": sum(_ticks(pid) for pid in backends),
+            "machine busy": sum(fields) - fields[3] - fields[4],
+        },
+    }
+
+
+def own_cpu_report(before: dict, after: dict, messages: int) -> dict:
+    wall = after["time"] - before["time"]
+    used = {
+        group: (after["ticks"][group] - before["ticks"][group]) / TICK for group in after["ticks"]
+    }
+    busy = used.pop("machine busy")
+    ours = sum(used.values())
+    return {
+        "wall_seconds": round(wall, 1),
+        **{group: round(seconds, 1) for group, seconds in used.items()},
+        "everything else on the machine": round(busy - ours, 1),
+        "machine busy %": round(100 * busy / (wall * (os.cpu_count() or 1)), 1),
+        "our CPU ms per message": round(1000 * ours / messages, 2),
+    }
 
 
 def load() -> str:
@@ -156,7 +214,7 @@ def run_round(*, staff, users, number: int, sink: CountingSink, worker, timeout:
     session = make_round(staff, users, number)
     sink.reset()
     load_before = load()
-    cpu_before = cpu_sample()
+    cpu_before = own_cpu_sample(worker)
     t0 = time.time()
     dispatch_reminders.delay()  # as beat does every minute
     last_check = 0.0
@@ -175,7 +233,7 @@ def run_round(*, staff, users, number: int, sink: CountingSink, worker, timeout:
                 break
         time.sleep(0.1)
     t_rows = time.time()
-    cpu = cpu_report(cpu_before, cpu_sample(), n)
+    cpu = own_cpu_report(cpu_before, own_cpu_sample(worker), n)
     time.sleep(2)  # let a stray duplicate arrive before counting
     status = rows_status(session)
     wanted = {user.email.lower() for user in users}
