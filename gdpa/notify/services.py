@@ -157,8 +157,9 @@ def emails_queue_many(emails: list[OutboundEmail]) -> list[OutboundEmail]:
         if RecipientAddress.normalize(email.to_email) in suppressed:
             _mark_suppressed(email, now)
     OutboundEmail.objects.bulk_create(emails)
-    if suppressed:
-        logger.info("%d e-mails not sent: their addresses are suppressed.", len(suppressed))
+    held = sum(email.status == OutboundEmail.Status.SUPPRESSED for email in emails)
+    if held:
+        logger.info("%d e-mails not sent: their addresses are suppressed.", held)
     emails_send_on_commit(
         [email.pk for email in emails if email.status == OutboundEmail.Status.QUEUED]
     )
