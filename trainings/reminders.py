@@ -11,7 +11,8 @@ Two kinds, the sessions' scheduled-notification pattern (``alliance/services/rem
 
 Rows are claimed with SKIP LOCKED, checked again (still enrolled, the meeting not moved
 and still ahead; still no enrollment and the window still open) and marked handled in the
-same transaction as their e-mail row: each goes out once, and none is lost.
+same transaction as their e-mail row: each goes out once, and none is lost. What the
+learners of one meeting share is rendered once per language and zone (``SharedRender``).
 """
 
 from zoneinfo import ZoneInfo
@@ -24,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gdpa.audit.services import audit_record
-from gdpa.notify.services import email_render_and_queue, emails_send_on_commit
+from gdpa.notify.rendering import SharedRender
+from gdpa.notify.services import email_build, emails_queue_many
 
 from .eligibility import is_eligible
 from .models import Enrollment, Offering, TrainingMeeting, TrainingProgramme, TrainingReminder
@@ -161,7 +163,7 @@ def _still_applies(reminder: TrainingReminder, active: set[tuple[int, int]], now
     )
 
 
-def _email(reminder: TrainingReminder):
+def _email(reminder: TrainingReminder, renderer: SharedRender):
     person, offering = reminder.user, reminder.offering
     programme = offering.programme
     meeting = reminder.meeting
@@ -180,15 +182,21 @@ def _email(reminder: TrainingReminder):
         if reminder.kind == Kind.WINDOW_CLOSING
         else "trainings/email/meeting_reminder"
     )
-    return email_render_and_queue(
-        to=person.email,
-        kind=f"training_{reminder.kind}",
+    rendered = renderer.render(
         template=template,
         context=context,
+        slots={},
         language=person.preferred_language,
+        time_zone=person.time_zone or "UTC",
+    )
+    return email_build(
+        to=person.email,
+        kind=f"training_{reminder.kind}",
+        language=person.preferred_language,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
         user=person,
-        time_zone=person.time_zone,
-        enqueue=False,
     )
 
 
@@ -204,6 +212,7 @@ def reminders_dispatch(*, now=None) -> int:
         .select_related("user", "offering", "offering__programme", "meeting")
         .order_by("pk")
     )
+    renderer = SharedRender()
     total = 0
     while True:
         with transaction.atomic():
@@ -225,12 +234,12 @@ def reminders_dispatch(*, now=None) -> int:
                     status=Enrollment.Status.ENROLLED,
                 ).values_list("user_id", "offering_id")
             )
-            email_ids = []
+            emails = []
             for reminder in rows:
                 holders = active if reminder.kind == Kind.WINDOW_CLOSING else enrolled
                 if _still_applies(reminder, holders, now):
-                    email_ids.append(_email(reminder).pk)
+                    emails.append(_email(reminder, renderer))
                 reminder.sent_at = now
-            TrainingReminder.objects.bulk_update(rows, ["sent_at"])
-            emails_send_on_commit(email_ids)
+            TrainingReminder.objects.filter(pk__in=[r.pk for r in rows]).update(sent_at=now)
+            emails_queue_many(emails)
             total += len(rows)

@@ -137,7 +137,7 @@ def session_summary_send(*, session_id: int) -> int:
     return render_batches(
         pending.order_by("pk"),
         {"summary_sent_at": timezone.now()},
-        lambda p: session_email(
-            p, kind="session_summary", template="alliance/email/session_summary"
+        lambda p, renderer: session_email(
+            p, kind="session_summary", template="alliance/email/session_summary", renderer=renderer
         ),
     )

@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from gdpa.notify.services import emails_send_on_commit
+from gdpa.notify.rendering import SharedRender
+from gdpa.notify.services import emails_queue_many
 
 from ..models import (
     AllianceSession,
@@ -39,20 +40,23 @@ def reminders_reschedule(session: AllianceSession) -> None:
 def reminders_dispatch(*, now=None) -> int:
     """Send reminders that are due. Safe with two beat processes and retried messages:
     rows are claimed with SKIP LOCKED and marked sent in the same transaction as their
-    e-mail row, so each goes out once and none is lost."""
+    e-mail row, so each goes out once and none is lost. What a session's reminders share
+    is rendered once per language and zone; a batch of 200 costs a fixed number of
+    queries."""
     now = now or timezone.now()
     due = (
         Reminder.objects.filter(sent_at__isnull=True, due_at__lte=now)
         .select_related("participant", "participant__session", "participant__user")
         .order_by("due_at", "pk")
     )
+    renderer = SharedRender()
     total = 0
     while True:
         with transaction.atomic():
             rows = list(due.select_for_update(skip_locked=True, of=("self",))[:BATCH])
             if not rows:
                 return total
-            email_ids = []
+            emails = []
             for reminder in rows:
                 participant = reminder.participant
                 session = participant.session
@@ -62,13 +66,15 @@ def reminders_dispatch(*, now=None) -> int:
                     and reminder.schedule_sequence == session.sequence
                     and session.starts_at > now
                 ):
-                    email = session_email(
-                        participant,
-                        kind=f"session_reminder_{reminder.kind}",
-                        template="alliance/email/session_reminder",
+                    emails.append(
+                        session_email(
+                            participant,
+                            kind=f"session_reminder_{reminder.kind}",
+                            template="alliance/email/session_reminder",
+                            renderer=renderer,
+                        )
                     )
-                    email_ids.append(email.pk)
                 reminder.sent_at = now
-            Reminder.objects.bulk_update(rows, ["sent_at"])
-            emails_send_on_commit(email_ids)
+            Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(sent_at=now)
+            emails_queue_many(emails)
             total += len(rows)

@@ -167,7 +167,12 @@ def session_invitations_send(*, session_id: int) -> int:
     return render_batches(
         pending,
         {"invitation_sent_at": timezone.now(), "notified_sequence": lambda p: p.session.sequence},
-        lambda p: session_email(
-            p, kind="session_invitation", template="alliance/email/session_invitation", ics=True
+        lambda p, renderer: session_email(
+            p,
+            kind="session_invitation",
+            template="alliance/email/session_invitation",
+            renderer=renderer,
+            ics=True,
+            rsvp_links=True,
         ),
     )

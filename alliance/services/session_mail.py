@@ -1,5 +1,6 @@
-"""E-mails about alliance sessions: rendered per participant in their language and
-zone, in batches claimed with SKIP LOCKED, by tasks enqueued once the transaction commits.
+"""E-mails about alliance sessions: written per participant in their language and zone
+(what they share rendered once per language and zone), in batches claimed with SKIP
+LOCKED, by tasks enqueued once the transaction commits.
 
 The participant rows are the source of truth: a task whose message was never published
 or was lost is driven again by ``sweeps.session_mail_sweep``."""
@@ -11,7 +12,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from gdpa.notify.dispatch import enqueue_on_commit as enqueue_task_on_commit
-from gdpa.notify.services import email_render_and_queue, emails_send_on_commit
+from gdpa.notify.models import OutboundEmail
+from gdpa.notify.rendering import SharedRender
+from gdpa.notify.services import email_build, emails_queue_many
 
 from .. import calendar
 from ..models import (
@@ -57,46 +60,74 @@ def rsvp_link_token(participant: Participant, answer: str) -> str:
 def _recipient(participant: Participant) -> tuple[str, str, object]:
     user = participant.user
     if user is not None:
-        return user.preferred_language, user.time_zone, user
+        return user.preferred_language, user.time_zone or "UTC", user
     # A guest (no account): the language staff chose when inviting, else the session's.
     language = participant.language or participant.session.language
     return language, participant.session.time_zone, None
 
 
-def session_email(participant: Participant, *, kind: str, template: str, extra=None, ics=False):
+def session_email(
+    participant: Participant,
+    *,
+    kind: str,
+    template: str,
+    renderer: SharedRender,
+    extra=None,
+    ics=False,
+    rsvp_links=False,
+) -> OutboundEmail:
+    """The (unsaved) e-mail to one participant, in their language and zone.
+
+    What every participant of the session shares (the session, its page, ``extra``) is
+    rendered once per language and zone by ``renderer``; with ``rsvp_links`` (for a
+    template that prints ``links``), the participant's own answer links are filled in.
+    """
     language, zone, user = _recipient(participant)
     session = participant.session
     context = {
         "session": session,
-        "participant": participant,
+        "has_account": participant.user_id is not None,
         "session_zone": ZoneInfo(session.time_zone),
         "url": reverse("alliance:session", args=[session.pk]),
-        "links": {
-            answer: reverse("alliance:rsvp_link", args=[rsvp_link_token(participant, answer)])
-            for answer in ("accepted", "tentative", "declined")
-        },
         **(extra or {}),
     }
+    slots = {}
+    if rsvp_links:
+        slots["links"] = {
+            answer: reverse("alliance:rsvp_link", args=[rsvp_link_token(participant, answer)])
+            for answer in ("accepted", "tentative", "declined")
+        }
+    rendered = renderer.render(
+        template=template,
+        context=context,
+        slots=slots,
+        language=language,
+        time_zone=zone,
+    )
     attachment = (
         ("session.ics", calendar.session_ics(session, participant).decode(), "text/calendar")
         if ics
         else None
     )
-    return email_render_and_queue(
+    return email_build(
         to=participant.email,
         kind=kind,
-        template=template,
-        context=context,
         language=language,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
         user=user,
-        time_zone=zone,
         attachment=attachment,
-        enqueue=False,
     )
 
 
 def render_batches(queryset, mark: dict, render) -> int:
-    """Claim rows in batches (skip-locked), render an e-mail for each, mark them, commit."""
+    """Claim rows in batches (skip-locked), write an e-mail for each, mark them, commit.
+
+    ``render(row, renderer)`` returns the row's unsaved e-mail or None; one
+    ``SharedRender`` serves the whole run. Queries per batch do not grow with its size:
+    the claim, the suppression lookup, one INSERT and one UPDATE."""
+    renderer = SharedRender()
     total = 0
     while True:
         with transaction.atomic():
@@ -107,13 +138,13 @@ def render_batches(queryset, mark: dict, render) -> int:
             )
             if not rows:
                 return total
-            email_ids = []
+            emails = []
             for row in rows:
-                email = render(row)
+                email = render(row, renderer)
                 if email is not None:
-                    email_ids.append(email.pk)
+                    emails.append(email)
                 for field, value in mark.items():
                     setattr(row, field, value(row) if callable(value) else value)
             type(rows[0]).objects.bulk_update(rows, list(mark))
-            emails_send_on_commit(email_ids)
+            emails_queue_many(emails)
             total += len(rows)

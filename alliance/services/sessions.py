@@ -327,11 +327,13 @@ def participants_notify_change(*, session_id: int) -> int:
         return render_batches(
             pending,
             {"notified_sequence": session.sequence},
-            lambda p: session_email(p, kind="session_cancelled", template=template, ics=True),
+            lambda p, renderer: session_email(
+                p, kind="session_cancelled", template=template, renderer=renderer, ics=True
+            ),
         )
     template = "alliance/email/session_changed"
 
-    def render(participant: Participant):
+    def render(participant: Participant, renderer):
         changes = changes_for(session, participant)
         if not changes:
             return None  # changed and changed back: nothing to tell
@@ -340,6 +342,7 @@ def participants_notify_change(*, session_id: int) -> int:
             kind="session_changed",
             template=template,
             extra={"changes": changes, "time_only": all(c["is_time"] for c in changes)},
+            renderer=renderer,
             ics=True,
         )
 

@@ -10,6 +10,14 @@ class OutboundEmail(models.Model):
     (queued -> sending) before talking to the mail server, so a retried or duplicated
     message never sends it twice, and a lost message is found again by the sweeper.
 
+    Fan-outs are sent by ``send_email_batch`` (``services.emails_deliver``), 100 rows over
+    one connection, still row by row: each row is claimed in its own committed
+    transaction just before its send and its outcome (sent, queued again, failed) is
+    written just after, before the next row is claimed. A worker killed mid-batch leaves
+    at most the row it was sending in *sending* (reported as "delivery unknown" by the
+    sweep, never resent); the rows after it stay *queued* and are sent by the redelivered
+    task or the sweep.
+
     Retention of the bodies (``body_text``, ``body_html``, ``attachment_content``), which
     carry live links (password reset, RSVP, invitations):
 

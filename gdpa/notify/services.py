@@ -5,17 +5,17 @@ as the message may still be sent. See ``OutboundEmail`` for the retention rules.
 """
 
 import logging
+import smtplib
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from anymail.exceptions import AnymailRecipientsRefused
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gdpa.audit.services import audit_record
@@ -23,6 +23,7 @@ from gdpa.audit.services import audit_record
 from .dispatch import enqueue_each_on_commit, publish_each
 from .dispatch import enqueue_on_commit as enqueue_task_on_commit
 from .models import OutboundEmail, RecipientAddress
+from .rendering import email_render
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,40 @@ def _enqueue(email_id: int) -> None:
     enqueue_task_on_commit(send_email, email_id)
 
 
+def email_build(
+    *,
+    to: str,
+    kind: str,
+    language: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    user=None,
+    attachment: tuple[str, str, str] | None = None,
+) -> OutboundEmail:
+    """An unsaved row for an already rendered e-mail (``attachment``: name, content, type)."""
+    name, content, mimetype = attachment or ("", "", "")
+    subject = " ".join(subject.splitlines()).strip()
+    return OutboundEmail(
+        to_email=to,
+        user=user,
+        kind=kind,
+        language=language,
+        subject=subject[:255],
+        body_text=body_text,
+        body_html=body_html,
+        attachment_name=name,
+        attachment_type=mimetype,
+        attachment_content=content,
+    )
+
+
+def _mark_suppressed(email: OutboundEmail, now) -> None:
+    email.status = OutboundEmail.Status.SUPPRESSED
+    email.last_error = ADDRESS_SUPPRESSED
+    _clear_bodies(email, now)
+
+
 def email_queue(
     *,
     to: str,
@@ -79,31 +114,25 @@ def email_queue(
 ) -> OutboundEmail:
     """Store an already rendered e-mail and send it once the transaction commits.
 
-    ``attachment`` is ``(filename, content, mimetype)``. Batch senders pass
-    ``enqueue=False`` and enqueue the ids themselves (a suppressed row is then never
-    claimed: the task finds nothing to do).
+    ``attachment`` is ``(filename, content, mimetype)``. Fan-outs write many rows at once
+    with ``emails_queue_many``; ``enqueue=False`` leaves the sending to the caller (a
+    suppressed row is then never claimed: the task finds nothing to do).
 
     An e-mail to a suppressed address is recorded with status *suppressed*, without its
     bodies, and never sent.
     """
-    name, content, mimetype = attachment or ("", "", "")
-    subject = " ".join(subject.splitlines()).strip()
-    email = OutboundEmail(
-        to_email=to,
-        user=user,
+    email = email_build(
+        to=to,
         kind=kind,
         language=language,
-        subject=subject[:255],
+        subject=subject,
         body_text=body_text,
         body_html=body_html,
-        attachment_name=name,
-        attachment_type=mimetype,
-        attachment_content=content,
+        user=user,
+        attachment=attachment,
     )
     if address_suppressed(to):
-        email.status = OutboundEmail.Status.SUPPRESSED
-        email.last_error = ADDRESS_SUPPRESSED
-        _clear_bodies(email, timezone.now())
+        _mark_suppressed(email, timezone.now())
         email.save()
         logger.info("E-mail %s (%s) not sent: its address is suppressed.", email.pk, kind)
         return email
@@ -111,6 +140,30 @@ def email_queue(
     if enqueue:
         _enqueue(email.pk)
     return email
+
+
+def emails_queue_many(emails: list[OutboundEmail]) -> list[OutboundEmail]:
+    """Store a fan-out's rows (from ``email_build``) and send them once the transaction
+    commits, in batches of ``SEND_BATCH`` over one connection each.
+
+    Two queries whatever the number: the suppression list, then one INSERT. Rows to a
+    suppressed address are stored *suppressed*, without their bodies, and never sent.
+    """
+    if not emails:
+        return emails
+    suppressed = _suppressed_addresses({RecipientAddress.normalize(e.to_email) for e in emails})
+    now = timezone.now()
+    for email in emails:
+        if RecipientAddress.normalize(email.to_email) in suppressed:
+            _mark_suppressed(email, now)
+    OutboundEmail.objects.bulk_create(emails)
+    held = sum(email.status == OutboundEmail.Status.SUPPRESSED for email in emails)
+    if held:
+        logger.info("%d e-mails not sent: their addresses are suppressed.", held)
+    emails_send_on_commit(
+        [email.pk for email in emails if email.status == OutboundEmail.Status.QUEUED]
+    )
+    return emails
 
 
 def email_render_and_queue(
@@ -129,54 +182,34 @@ def email_render_and_queue(
 
     Rendered in the recipient's language and, when given, their time zone.
     """
-    context = {"site_url": settings.SITE_URL, **context}
     zone = time_zone or (getattr(user, "time_zone", None) if user else None) or "UTC"
-    with translation.override(language), timezone.override(ZoneInfo(zone)):
-        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + render_to_string(
-            f"{template}_subject.txt", context
-        )
-        body_text = render_to_string(f"{template}_message.txt", context)
-        body_html = render_to_string(f"{template}_message.html", context)
+    rendered = email_render(template=template, context=context, language=language, time_zone=zone)
     return email_queue(
         to=to,
         kind=kind,
         language=language,
-        subject=subject,
-        body_text=body_text.strip(),
-        body_html=body_html.strip(),
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
         user=user,
         attachment=attachment,
         enqueue=enqueue,
     )
 
 
+#: E-mails per ``send_email_batch`` task: one connection to the mail server sends them.
+SEND_BATCH = 100
+
+
 def emails_send_on_commit(email_ids: list[int]) -> None:
-    """Send a batch of queued e-mails once the transaction commits."""
-    from .tasks import send_email
+    """Send queued e-mails once the transaction commits: one ``send_email_batch`` task
+    per ``SEND_BATCH`` ids."""
+    from .tasks import send_email_batch
 
-    enqueue_each_on_commit(send_email, [(email_id,) for email_id in email_ids])
-
-
-def _claim(email_id: int) -> OutboundEmail | None:
-    with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutboundEmail.Status.QUEUED)
-            .first()
-        )
-        if email is None:
-            return None
-        if address_suppressed(email.to_email):  # suppressed after the row was queued
-            _move(email, OutboundEmail.Status.SUPPRESSED)
-            email.last_error = ADDRESS_SUPPRESSED
-            cleared = _clear_bodies(email, timezone.now())
-            email.save(update_fields=["status", "last_error", *cleared])
-            return None
-        _move(email, OutboundEmail.Status.SENDING)
-        email.attempts += 1
-        email.claimed_at = timezone.now()
-        email.save(update_fields=["status", "attempts", "claimed_at"])
-        return email
+    enqueue_each_on_commit(
+        send_email_batch,
+        [(email_ids[i : i + SEND_BATCH],) for i in range(0, len(email_ids), SEND_BATCH)],
+    )
 
 
 #: What the message said (it may hold live links). Recipient, kind, subject, language,
@@ -191,53 +224,102 @@ def _clear_bodies(email: OutboundEmail, now) -> list[str]:
     return [*BODIES_CLEARED, "bodies_cleared_at"]
 
 
-def email_deliver(*, email_id: int) -> bool:
-    """Send one queued e-mail. Returns True when it should be tried again later.
+def _claim(email: OutboundEmail) -> bool:
+    """queued -> sending, in its own committed transaction, just before the send.
 
-    Sending is at most once: the row is claimed in its own transaction before the
-    mail server is contacted, so a second delivery of the same task finds nothing
-    to do. Once sent, the bodies are cleared.
+    One UPDATE of the row while it is still *queued*, locked with ``SELECT ... FOR
+    UPDATE SKIP LOCKED``: a row another worker holds or has already claimed is skipped
+    (False), so two workers never claim the same row. ``email`` (read *queued*) is
+    updated in memory; its bodies are not read again.
     """
-    email = _claim(email_id)
-    if email is None:
+    now = timezone.now()
+    with transaction.atomic():
+        still_queued = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email.pk, status=OutboundEmail.Status.QUEUED)
+            .order_by()
+            .values("pk")
+        )
+        claimed = OutboundEmail.objects.filter(pk__in=still_queued).update(
+            status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
+        )
+    if not claimed:
         return False
+    _move(email, OutboundEmail.Status.SENDING)
+    email.attempts += 1
+    email.claimed_at = now
+    return True
+
+
+def _message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
         headers={"Content-Language": email.language},
+        connection=connection,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     if email.attachment_name:
         message.attach(email.attachment_name, email.attachment_content, email.attachment_type)
+    return message
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """The mail server is unreachable or hung up, as opposed to refusing one message
+    (an ``smtplib.SMTPException`` is an ``OSError`` too, but a reply code is about the
+    message)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _record_failure(email: OutboundEmail, exc: Exception) -> bool:
+    """sending -> queued (another attempt later) or, after ``MAX_ATTEMPTS``, failed.
+    Returns whether it will be tried again."""
+    retry = email.attempts < MAX_ATTEMPTS
+    # Only the id, kind and error class: a server's message may quote the content.
+    logger.warning(
+        "Sending e-mail %s (%s) failed on attempt %d of %d: %s",
+        email.pk,
+        email.kind,
+        email.attempts,
+        MAX_ATTEMPTS,
+        type(exc).__name__,
+    )
+    _move(email, OutboundEmail.Status.QUEUED if retry else OutboundEmail.Status.FAILED)
+    email.last_error = str(exc)[:2000]
+    email.save(update_fields=["status", "last_error"])
+    return retry
+
+
+def _send_claimed(email: OutboundEmail, connection) -> tuple[bool, bool]:
+    """Send one claimed row on the open ``connection`` and write its outcome at once
+    (its own write, committed before the next row is claimed).
+
+    Returns ``(retry, connection_lost)``: whether the row went back to *queued* for a
+    later attempt, and whether the server is gone (the batch stops there).
+    """
+    message = _message(email, connection)
     try:
         message.send()
         refused = _provider_refused(message)
     except AnymailRecipientsRefused:
         refused = True
-    except Exception as exc:  # the mail server refused or was unreachable
-        retry = email.attempts < MAX_ATTEMPTS
-        # Only the id, kind and error class: a server's message may quote the content.
-        logger.warning(
-            "Sending e-mail %s (%s) failed on attempt %d of %d: %s",
-            email.pk,
-            email.kind,
-            email.attempts,
-            MAX_ATTEMPTS,
-            type(exc).__name__,
-        )
-        _move(email, OutboundEmail.Status.QUEUED if retry else OutboundEmail.Status.FAILED)
-        email.last_error = str(exc)[:2000]
-        email.save(update_fields=["status", "last_error"])
-        return retry
+    except SoftTimeLimitExceeded:
+        # The message may have left: the row stays *sending* ("delivery unknown" once
+        # swept) rather than risk sending it twice.
+        raise
+    except Exception as exc:  # the mail server refused the message or went away
+        return _record_failure(email, exc), _connection_lost(exc)
     if refused:  # the provider will not send to this address: trying again cannot help
         logger.warning("The provider refused e-mail %s (%s).", email.pk, email.kind)
         _move(email, OutboundEmail.Status.FAILED)
         email.last_error = PROVIDER_REFUSED
         email.save(update_fields=["status", "last_error"])
-        return False
+        return False, False
     now = timezone.now()
     _move(email, OutboundEmail.Status.SENT)
     email.sent_at = now
@@ -245,7 +327,96 @@ def email_deliver(*, email_id: int) -> bool:
     email.provider_message_id = provider_message_id(message)
     cleared = _clear_bodies(email, now)
     email.save(update_fields=["status", "sent_at", "last_error", "provider_message_id", *cleared])
-    return False
+    return False, False
+
+
+def _suppressed_addresses(addresses: set[str]) -> set[str]:
+    """Which of these (normalized) addresses are suppressed: one query."""
+    return set(
+        RecipientAddress.objects.filter(
+            address__in=addresses, suppressed_at__isnull=False
+        ).values_list("address", flat=True)
+    )
+
+
+def _drop_suppressed(emails: list[OutboundEmail]) -> list[OutboundEmail]:
+    """Queued rows whose address was suppressed after they were queued become
+    *suppressed* (bodies dropped) in one UPDATE; returns the others."""
+    suppressed = _suppressed_addresses({RecipientAddress.normalize(e.to_email) for e in emails})
+    hit = {e.pk for e in emails if RecipientAddress.normalize(e.to_email) in suppressed}
+    if not hit:
+        return emails
+    if not OutboundEmail.can_move(OutboundEmail.Status.QUEUED, OutboundEmail.Status.SUPPRESSED):
+        raise ValidationError(_("A queued e-mail cannot be marked suppressed."))
+    OutboundEmail.objects.filter(pk__in=hit, status=OutboundEmail.Status.QUEUED).update(
+        status=OutboundEmail.Status.SUPPRESSED,
+        last_error=ADDRESS_SUPPRESSED,
+        **BODIES_CLEARED,
+        bodies_cleared_at=timezone.now(),
+    )
+    logger.info("%d e-mails not sent: their addresses are suppressed.", len(hit))
+    return [e for e in emails if e.pk not in hit]
+
+
+def emails_deliver(*, email_ids: list[int]) -> list[int]:
+    """Send the queued e-mails among ``email_ids`` over ONE connection to the mail
+    server. Returns the ids to try again later (the server refused them or went away).
+
+    Exactly once, row by row (``OutboundEmail`` is the source of truth):
+
+    1. one query reads the rows still *queued*, with their bodies; rows already
+       claimed, sent, failed or suppressed are left alone, so a batch run twice sends
+       nothing the second time;
+    2. rows whose address is now suppressed become *suppressed* and are not sent;
+    3. for each row in turn: it is claimed (queued -> sending, SKIP LOCKED, its own
+       committed transaction), sent on the open connection, and its outcome written at
+       once: *sent* (bodies cleared), *queued* again (refused, attempts below
+       ``MAX_ATTEMPTS``) or *failed*.
+
+    A worker killed mid-batch therefore leaves at most the one row it was sending in
+    *sending*: ``emails_sweep`` later marks it failed, "delivery unknown", and never
+    resends it. The rows after it are still *queued*: the redelivered task (acks late)
+    or the sweep sends them. When the server cannot be reached or hangs up, the batch
+    stops; the rows not tried stay *queued* and are returned with the failed one.
+    """
+    emails = list(
+        OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.QUEUED).order_by(
+            "pk"
+        )
+    )
+    if not emails:
+        return []
+    emails = _drop_suppressed(emails)
+    retry: list[int] = []
+    connection = get_connection()
+    opened = False
+    try:
+        for index, email in enumerate(emails):
+            if not _claim(email):
+                continue
+            if not opened:
+                try:
+                    connection.open()  # once per batch
+                except Exception as exc:  # unreachable: this row counts one attempt
+                    again, lost = _record_failure(email, exc), True
+                else:
+                    opened = True
+            if opened:
+                again, lost = _send_claimed(email, connection)
+            if again:
+                retry.append(email.pk)
+            if lost:
+                return retry + [e.pk for e in emails[index + 1 :]]
+    finally:
+        if opened:
+            connection.close()
+    return retry
+
+
+def email_deliver(*, email_id: int) -> bool:
+    """Send one queued e-mail (``emails_deliver`` of one id). Returns True when it
+    should be tried again later."""
+    return bool(emails_deliver(email_ids=[email_id]))
 
 
 #: Written as ``last_error`` when the provider refused the recipient when sending.
@@ -269,16 +440,17 @@ def _provider_refused(message) -> bool:
 
 
 def emails_sweep(*, now=None) -> int:
-    """The outbox's periodic sweep; returns how many lost messages were published again.
+    """The outbox's periodic sweep; returns how many queued e-mails were published again.
 
     - rows stuck in ``sending`` (the worker stopped mid-send) become ``failed`` with
       "delivery unknown": never resent automatically, staff may resend them;
     - failed rows lose their bodies once ``EMAIL_FAILED_BODY_RETENTION`` has passed
       since their last attempt;
     - rows still ``queued`` after ``STALE_QUEUED_AFTER`` (a lost or unpublished task
-      message) are published again; the claim keeps a duplicate from sending twice.
+      message, or the rest of a batch whose worker was killed) are published again, in
+      batches; the claim keeps a duplicate from sending twice.
     """
-    from .tasks import send_email
+    from .tasks import send_email_batch
 
     now = now or timezone.now()
     # sending -> failed, as ``OutboundEmail.TRANSITIONS`` allows.
@@ -296,7 +468,9 @@ def emails_sweep(*, now=None) -> int:
             status=OutboundEmail.Status.QUEUED, created_at__lt=now - STALE_QUEUED_AFTER
         ).values_list("pk", flat=True)[:1000]
     )
-    return publish_each(send_email, [(email_id,) for email_id in stale_ids])
+    batches = [stale_ids[i : i + SEND_BATCH] for i in range(0, len(stale_ids), SEND_BATCH)]
+    published = publish_each(send_email_batch, [(batch,) for batch in batches])
+    return sum(len(batch) for batch in batches[:published])
 
 
 @transaction.atomic

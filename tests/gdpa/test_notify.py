@@ -68,7 +68,7 @@ def test_a_mail_server_failure_is_retried_then_marked_failed():
 
 def test_a_worker_killed_mid_send_is_reported_not_resent():
     email = queue()
-    assert services._claim(email.pk) is not None  # the worker dies after claiming
+    assert services._claim(email) is not None  # the worker dies after claiming
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
         services.emails_sweep()
     email.refresh_from_db()
@@ -155,7 +155,7 @@ def test_a_failed_email_keeps_its_bodies_for_the_retention_period_then_loses_the
 
 def test_a_delivery_unknown_email_keeps_its_bodies_so_staff_can_resend_it():
     email = queue_with_link()
-    services._claim(email.pk)
+    services._claim(email)
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
         services.emails_sweep()
     email.refresh_from_db()
@@ -246,7 +246,7 @@ def test_a_batch_stops_publishing_at_the_first_refusal(caplog):
 
 def delivery_unknown():
     email = queue_with_link()
-    services._claim(email.pk)
+    services._claim(email)
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
         services.emails_sweep()
     email.refresh_from_db()
