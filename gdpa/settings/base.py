@@ -411,9 +411,16 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Long work runs on its own queue so it never holds up e-mails and reminders; the
-# worker processes of compose and `make worker` listen to both.
-CELERY_TASK_ROUTES = {"gdpa.exports.tasks.build_export": {"queue": "heavy"}}
+# Long work (PDFs, large exports, staff imports) runs on its own queue so it never holds
+# up e-mails and reminders: compose runs a worker for each queue, so a PDF that runs to
+# its time limit occupies only the heavy worker (`make worker` listens to both).
+CELERY_TASK_ROUTES = {
+    "gdpa.exports.tasks.build_export": {"queue": "heavy"},
+    "gdpa.results.tasks.build_donor_report": {"queue": "heavy"},
+    "alliance.tasks.build_recommendation_report": {"queue": "heavy"},
+    "alliance.tasks.run_staff_import": {"queue": "heavy"},
+    "trainings.tasks.build_certificate_pdf": {"queue": "heavy"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 # Workers survive a broker restart: they retry the connection at start-up and after a
