@@ -115,6 +115,20 @@ def test_worker_consumes_every_queue_the_settings_route_to(settings):
     assert "DatabaseScheduler" in COMPOSE["services"]["beat"]["command"]
 
 
+def test_pdfs_and_e_mails_never_share_a_compose_worker(settings):
+    queues = task_queues(settings.CELERY_TASK_ROUTES)
+    for task in (
+        "alliance.tasks.build_recommendation_report",
+        "trainings.tasks.build_certificate_pdf",
+        "gdpa.results.tasks.build_donor_report",
+        "gdpa.exports.tasks.build_export",
+    ):
+        assert queues[task] == "heavy", task
+    assert queues["gdpa.notify.tasks.send_email"] == "default"
+    mail_worker = re.search(r"-Q\s+(\S+)", COMPOSE["services"]["worker"]["command"])
+    assert mail_worker[1].split(",") == ["default"]
+
+
 def test_a_task_routed_to_a_queue_no_worker_consumes_is_caught():
     """The check above can fail: route the alliance tasks to a queue nobody listens to."""
     missing = unconsumed(
