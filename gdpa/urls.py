@@ -22,3 +22,6 @@ urlpatterns = [
 # No ``/media/`` route, not even with DEBUG: every uploaded or generated file (session
 # documents, story photos, exports, certificates, reports) is served by its app's view
 # after a permission check, with Content-Disposition.
+
+# A 503 page with Retry-After, not a 500, while the database is unreachable.
+handler500 = "gdpa.http.unavailable.server_error_or_unavailable"

@@ -40,12 +40,19 @@ def env_file_keys() -> set[str]:
 
 
 def test_compose_has_every_service_of_the_stack():
-    assert set(COMPOSE["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(COMPOSE["services"]) == {
+        "postgres",
+        "redis",
+        "web",
+        "worker",
+        "worker-heavy",
+        "beat",
+    }
 
 
 def test_app_services_get_every_variable_production_requires():
     assert sorted(REAL_LOOKING) == REQUIRED, "update REAL_LOOKING and the README"
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-heavy", "beat"):
         provided = set(service_env(name)) | env_file_keys()
         assert set(REQUIRED) <= provided, f"{name} lacks {set(REQUIRED) - provided}"
         assert service_env(name)["DJANGO_SETTINGS_MODULE"] == "gdpa.settings.production"
@@ -64,14 +71,17 @@ def test_compose_urls_point_at_the_compose_services():
 PROJECT_TASKS = ("gdpa.", "alliance.", "youth.", "trainings.")
 
 
-def worker_commands() -> dict[str, str]:
-    """Every way this repository starts a worker: compose and ``make worker``."""
+def worker_commands() -> dict[str, list[str]]:
+    """Every way this repository starts workers: compose (one worker per queue) and
+    ``make worker``."""
     make = re.search(r"^\t.*celery -A gdpa worker.*$", (ROOT / "Makefile").read_text(), re.M)
     assert make, "the Makefile has no worker target"
-    return {
-        "docker-compose worker": COMPOSE["services"]["worker"]["command"],
-        "make worker": make[0],
-    }
+    compose = [
+        service["command"]
+        for service in COMPOSE["services"].values()
+        if "celery -A gdpa worker" in str(service.get("command", ""))
+    ]
+    return {"docker-compose workers": compose, "make worker": [make[0]]}
 
 
 def task_queues(routes) -> dict[str, str]:
@@ -87,20 +97,36 @@ def task_queues(routes) -> dict[str, str]:
     return {name: router.route({}, name)["queue"].name for name in names}
 
 
-def unconsumed(routes, command: str) -> dict[str, str]:
-    """Tasks whose queue the worker started by ``command`` does not consume."""
-    match = re.search(r"-Q\s+([\w,.-]+)", command)
-    assert match, f"the worker command names no queues: {command}"
-    listed = set(match[1].split(","))
+def unconsumed(routes, *commands: str) -> dict[str, str]:
+    """Tasks whose queue none of the workers started by ``commands`` consumes."""
+    listed = set()
+    for command in commands:
+        match = re.search(r"-Q\s+([\w,.-]+)", command)
+        assert match, f"the worker command names no queues: {command}"
+        listed |= set(match[1].split(","))
     return {task: queue for task, queue in task_queues(routes).items() if queue not in listed}
 
 
 def test_worker_consumes_every_queue_the_settings_route_to(settings):
     routes = getattr(settings, "CELERY_TASK_ROUTES", None)
-    for where, command in worker_commands().items():
-        missing = unconsumed(routes, command)
+    for where, commands in worker_commands().items():
+        missing = unconsumed(routes, *commands)
         assert not missing, f"{where} does not consume the queue of {missing}"
     assert "DatabaseScheduler" in COMPOSE["services"]["beat"]["command"]
+
+
+def test_pdfs_and_e_mails_never_share_a_compose_worker(settings):
+    queues = task_queues(settings.CELERY_TASK_ROUTES)
+    for task in (
+        "alliance.tasks.build_recommendation_report",
+        "trainings.tasks.build_certificate_pdf",
+        "gdpa.results.tasks.build_donor_report",
+        "gdpa.exports.tasks.build_export",
+    ):
+        assert queues[task] == "heavy", task
+    assert queues["gdpa.notify.tasks.send_email"] == "default"
+    mail_worker = re.search(r"-Q\s+(\S+)", COMPOSE["services"]["worker"]["command"])
+    assert mail_worker[1].split(",") == ["default"]
 
 
 def test_a_task_routed_to_a_queue_no_worker_consumes_is_caught():

@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from gdpa.cache import shared_cache
 from gdpa.notify.providers import email_backend_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -186,6 +187,24 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # never reads stale data inside a write (capacity checks, claims).
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+
+
+def survive_database_restarts(db: dict) -> dict:
+    """A restarted PostgreSQL costs a few 503 pages, never a hung or broken web process.
+
+    A persistent connection (CONN_MAX_AGE) is checked before a request reuses it, so the
+    first request after a restart does not fail on a connection the server closed; a
+    server that does not answer fails the connection after DATABASE_CONNECT_TIMEOUT
+    seconds instead of holding the worker (gdpa/http/unavailable.py answers 503).
+    """
+    db["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+    if db["ENGINE"].endswith("postgresql"):
+        options = db.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    return db
+
+
+survive_database_restarts(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -369,9 +388,8 @@ CONTACT_EMAIL = env("CONTACT_EMAIL", default="contact@gdpa.example.org")
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    # Redis, answered from process memory while Redis is away (gdpa/cache.py).
+    CACHES = shared_cache(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -393,9 +411,16 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Long work runs on its own queue so it never holds up e-mails and reminders; the
-# worker processes of compose and `make worker` listen to both.
-CELERY_TASK_ROUTES = {"gdpa.exports.tasks.build_export": {"queue": "heavy"}}
+# Long work (PDFs, large exports, staff imports) runs on its own queue so it never holds
+# up e-mails and reminders: compose runs a worker for each queue, so a PDF that runs to
+# its time limit occupies only the heavy worker (`make worker` listens to both).
+CELERY_TASK_ROUTES = {
+    "gdpa.exports.tasks.build_export": {"queue": "heavy"},
+    "gdpa.results.tasks.build_donor_report": {"queue": "heavy"},
+    "alliance.tasks.build_recommendation_report": {"queue": "heavy"},
+    "alliance.tasks.run_staff_import": {"queue": "heavy"},
+    "trainings.tasks.build_certificate_pdf": {"queue": "heavy"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 # Workers survive a broker restart: they retry the connection at start-up and after a

@@ -6,7 +6,13 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEV_SECRET_KEY, email_backend_settings, env
+from .base import (
+    DEV_SECRET_KEY,
+    email_backend_settings,
+    env,
+    shared_cache,
+    survive_database_restarts,
+)
 
 
 def refuse_weak_secret_key(key: str) -> str:
@@ -43,6 +49,7 @@ MFA_ENCRYPTION_KEY = require_fernet_keys(env.list("MFA_ENCRYPTION_KEY"))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+survive_database_restarts(DATABASES["default"])
 # E-mail: SMTP (EMAIL_URL, required) unless EMAIL_PROVIDER names an anymail provider, which
 # then needs its keys and the webhook secret (the start is refused without them).
 EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="").strip().lower()
@@ -78,9 +85,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-}
+CACHES = shared_cache(REDIS_URL)
 
 # Rate limits (sign-in lockout, password reset, sign-up) count in this cache; per-IP limits
 # count the client TRUSTED_PROXY_COUNT hops from the right of X-Forwarded-For. Behind one

@@ -308,9 +308,7 @@ def test_production_counts_rate_limits_in_redis():
     result = subprocess.run(  # noqa: S603 (the test's own interpreter and code)
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "1"], (
-        result.stderr
-    )
+    assert result.stdout.split() == ["gdpa.cache.ResilientRedisCache", "1"], result.stderr
 
 
 def test_deploy_check_warns_about_a_per_process_cache():

@@ -1,0 +1,106 @@
+"""The shared cache: Redis, and a process-local stand-in while Redis is away.
+
+What the portal keeps in its cache is worth losing, not worth an error page: the sign-in
+rate limits and account lockout (allauth), the check-in attempt counters and the "last
+seen" interval of a session. When Redis stops answering, ``ResilientRedisCache`` logs it
+once and keeps answering from a cache in the process's own memory; it asks Redis again
+after ``RETRY_AFTER`` seconds, and from then on uses Redis as before.
+
+The choice for the rate limits (docs/operations.md, "When Redis is down"): they fail safe
+both ways. Nobody is locked out because Redis is down, and the limits still hold, counted
+per web process instead of across all of them (so at most ``workers`` times the limit,
+for the minutes of the outage). Refusing every sign-in would turn a cache outage into a
+portal outage; ignoring the limits would open the door to guessing passwords.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+#: Seconds during which the process-local cache answers before Redis is asked again.
+RETRY_AFTER = 5.0
+#: What redis-py raises when the server is down, restarting, loading or not answering.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's ``RedisCache`` that answers from process memory while Redis is away."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._local = LocMemCache(
+            f"redis-fallback-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)}
+        )
+        self._retry_at = 0.0
+
+    def _call(self, name: str, *args, **kwargs):
+        if time.monotonic() >= self._retry_at:
+            try:
+                result = getattr(super(), name)(*args, **kwargs)
+            except UNREACHABLE as exc:
+                if not self._retry_at:
+                    logger.warning(
+                        "Redis cache unreachable (%s); answering from process memory and "
+                        "trying again every %.0f s.",
+                        type(exc).__name__,
+                        RETRY_AFTER,
+                    )
+                self._retry_at = time.monotonic() + RETRY_AFTER
+            else:
+                if self._retry_at:
+                    logger.warning("Redis cache reachable again.")
+                    self._retry_at = 0.0
+                return result
+        return getattr(self._local, name)(*args, **kwargs)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", key, version)
+
+    def incr(self, key, delta=1, version=None):
+        return self._call("incr", key, delta, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", keys, version)
+
+    def clear(self):
+        return self._call("clear")
+
+
+def shared_cache(redis_url: str) -> dict:
+    """``CACHES`` for a Redis at ``redis_url``: a dead or silent server fails a call
+    within a second (then the process-local stand-in answers), never a whole request."""
+    return {
+        "default": {
+            "BACKEND": "gdpa.cache.ResilientRedisCache",
+            "LOCATION": redis_url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
