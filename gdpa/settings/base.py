@@ -374,6 +374,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+#: Sessions are read from the shared cache and written through to the database
+#: (``cached_db``): a page no longer queries the session row (docs/benchmarks.md, issue 13).
+#: Ending a session (sign-out, "end other sessions", a disabled account) deletes it from
+#: both. Only with Redis: a per-process cache (locmem) would keep a session that another
+#: process ended.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
 
 # --- Celery -------------------------------------------------------------------------
 # With no broker configured, tasks run in-process so the portal works end to end.

@@ -81,6 +81,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # base.py says why
 
 # Rate limits (sign-in lockout, password reset, sign-up) count in this cache; per-IP limits
 # count the client TRUSTED_PROXY_COUNT hops from the right of X-Forwarded-For. Behind one
