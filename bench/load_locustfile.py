@@ -3,9 +3,9 @@ journey (the pages and answers ``bench.load.journeys`` wrote to the plan file, w
 signed-in session cookies of that role's accounts) over and over, with no think time.
 Run by the benchmark; not meant to be started by hand."""
 
+import itertools
 import json
 import os
-import random
 
 from locust import HttpUser, constant, task
 
@@ -17,11 +17,15 @@ class Journey(HttpUser):
     abstract = True
     wait_time = constant(0)
     role = ""
+    #: Hands out the role's accounts in turn, so two users share one only when there are
+    #: more users of the role than accounts (then an answer may be refused as a repeat).
+    turns = None
 
     def on_start(self):
         journey = PLAN[self.role]
         self.pages = journey["pages"]
-        self.client.cookies.set("sessionid", random.choice(journey["cookies"]))
+        cookies = journey["cookies"]
+        self.client.cookies.set("sessionid", cookies[next(self.turns) % len(cookies)])
         self.client.cookies.set("csrftoken", CSRF)
 
     @task
@@ -40,7 +44,8 @@ class Journey(HttpUser):
 
 
 def _user_class(role: str) -> type:
-    return type(role, (Journey,), {"role": role, "__module__": __name__})
+    attributes = {"role": role, "turns": itertools.count(), "__module__": __name__}
+    return type(role, (Journey,), attributes)
 
 
 for _role in PLAN:
