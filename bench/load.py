@@ -6,11 +6,11 @@ users, next to a trivial view (``/health/``) served by the same stack as the flo
 
 Builds the alliance at scale (``bench.scale``: 10,000 organizations, 100,000 people)
 plus what the journeys need: upcoming sessions with the journey accounts invited, open
-training offerings, published Youth Voices stories, youth participants. With
-``--accounts FILE`` (``var/scale_accounts.json`` when present) the accounts of each role
-come from that file; otherwise they are found by query (focal points, diaspora leaders,
-partners, members from the memberships; youth participants and IOM staff by role).
-``--reuse`` keeps the database of a previous run.
+training offerings, published Youth Voices stories, youth participants. ``--reuse`` keeps
+the database of a previous run. With ``--accounts FILE`` (e.g. ``var/scale_accounts.json``,
+written by ``bench/scale.py``, with ``--reuse`` on the database it built) the accounts of
+each role come from that file; otherwise they are found by query (focal points, diaspora
+leaders, partners, members from the memberships; youth participants and IOM staff by role).
 
 Before the load, each page is requested through Django's test client in this process:
 queries, HTML size and the CPU time of one request (``time.process_time``, median of
@@ -40,7 +40,6 @@ from bench.scale import build_members, reset_database, setup_django
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_load"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/7"
-SCALE_ACCOUNTS = ROOT / "var" / "scale_accounts.json"
 #: The roles whose journeys are driven (the kernel's role names).
 ROLES = ("iom_staff", "focal_point", "diaspora_leader", "partner", "youth_participant", "member")
 CSRF_SECRET = "benchcsrfsecretbenchcsrfsecret12"  # 32 characters: Django's secret length
@@ -466,10 +465,9 @@ def main() -> None:
         build_members(organizations=args.organizations, people=args.people)
         add_activity()
         build_journeys()
-    accounts_file = args.accounts or (SCALE_ACCOUNTS if SCALE_ACCOUNTS.exists() else None)
-    if accounts_file:
-        accounts = accounts_from_file(accounts_file)
-        log(f"accounts from {accounts_file}")
+    if args.accounts:
+        accounts = accounts_from_file(args.accounts)
+        log(f"accounts from {args.accounts}")
     else:
         accounts = accounts_from_queries(8)
     call_command("collectstatic", interactive=False, verbosity=0)  # served with DEBUG off
