@@ -10,11 +10,15 @@ filter stays one SQL query.
 """
 
 import calendar
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +31,11 @@ from .models import DiasporaCapital, Membership, MemberState, Organization, Part
 
 PER_PAGE = 50
 MAX_SELECTED = 500
+#: Seconds a tab's total for one set of filters is kept in the shared cache.
+COUNT_SECONDS = 60
+_COUNT_GENERATION = "gdpa:directory-counts"
+#: Query parameters that do not change which rows match (the total stays the same).
+_NOT_COUNTED = ("page", "check", "sort")
 
 
 # Activity sources ---------------------------------------------------------------------------
@@ -390,6 +399,46 @@ def people_directory(filters: dict, order_by=("full_name", "pk")) -> QuerySet:
     if activity:
         qs = qs.filter(_activity_condition(activity, _DirectoryForm().since(filters)))
     return qs.order_by(*order_by)
+
+
+class CountedPaginator(Paginator):
+    """The directory's pages, with the total kept in the shared cache for ``COUNT_SECONDS``
+    per tab and filters. Counting 100,000 people behind a broad filter was most of a
+    page's database time (docs/benchmarks.md), and the same totals are asked for again
+    and again; the rows of the page are always read afresh. The directory's own status
+    changes forget the totals at once (``forget_counts``); other changes (a sign-up, an
+    import) show in the totals within ``COUNT_SECONDS``."""
+
+    def __init__(self, object_list, per_page, *, tab: str, query):
+        super().__init__(object_list, per_page)
+        counted = sorted(
+            (key, sorted(values)) for key, values in query.lists() if key not in _NOT_COUNTED
+        )
+        self._count_key = hashlib.sha256(repr((tab, counted)).encode()).hexdigest()
+
+    def page(self, number):
+        """A full page of rows even when the kept total is behind (Django's ``page`` stops
+        at the total: rows added since it was counted would be left out)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+    @cached_property
+    def count(self) -> int:
+        key = f"gdpa:directory-count:{cache.get(_COUNT_GENERATION, 0)}:{self._count_key}"
+        total = cache.get(key)
+        if total is None:
+            total = super().count
+            cache.set(key, total, COUNT_SECONDS)
+        return total
+
+
+def forget_counts() -> None:
+    """Drop every cached total (after verifying, suspending or reinstating)."""
+    try:
+        cache.incr(_COUNT_GENERATION)
+    except ValueError:  # no generation yet (or the cache forgot it): start one
+        cache.set(_COUNT_GENERATION, 1, None)
 
 
 def with_people_details(people) -> list:

@@ -136,7 +136,9 @@ def directory_paths() -> list[tuple[str, str, bool]]:
     ]
 
 
-def start_gunicorn(port: int, workers: int, log_dir: Path) -> subprocess.Popen:
+def start_gunicorn(
+    port: int, workers: int, log_dir: Path, app: str = "gdpa.wsgi"
+) -> subprocess.Popen:
     """gunicorn in its own process group (stopped as a whole), the app preloaded; waits
     up to three minutes for it to answer (the bench machine may be shared)."""
     import http.client
@@ -145,12 +147,15 @@ def start_gunicorn(port: int, workers: int, log_dir: Path) -> subprocess.Popen:
     process = subprocess.Popen(  # noqa: S603 - our own venv executable
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "gdpa.wsgi",
+            app,
             "--preload",
             "--workers",
             str(workers),
             "--bind",
             f"127.0.0.1:{port}",
+            # A shared machine can take longer than the default 30 s to boot a worker.
+            "--timeout",
+            "120",
         ],
         cwd=ROOT,
         stdout=out,

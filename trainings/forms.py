@@ -16,7 +16,8 @@ from alliance.member_directory import IdsField
 from alliance.models import Organization
 from gdpa.accounts import roles
 from gdpa.accounts.forms import time_zone_choices
-from gdpa.portal.widgets import CountrySelectMultiple
+from gdpa.portal.countries import any_country_choices
+from gdpa.portal.widgets import CountrySelectMultiple, QuickSelect
 
 from .eligibility import LEARNER_ORG_KINDS, LEARNER_ROLES
 from .models import Offering, TrainingFeedback, TrainingProgramme
@@ -222,11 +223,6 @@ class OfferingForm(forms.ModelForm):
 ISO_DATE = "%Y-%m-%d"  # what a browser's date input sends
 
 
-def _country_choices() -> list:
-    """Every country named in the reader's language (read when the form is drawn)."""
-    return [("", _("Any country")), *countries]
-
-
 def _rating(label, required: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
@@ -263,7 +259,8 @@ class CatalogueFilterForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Country"),
         required=False,
-        choices=_country_choices,
+        choices=any_country_choices,
+        widget=QuickSelect,
         help_text=_("Offerings held in or for this country, and offerings open to every country."),
         error_messages={"invalid_choice": CHOOSE_FROM_LIST},
     )

@@ -12,6 +12,8 @@ from django_countries.fields import LazyTypedChoiceField
 
 from alliance.forms import CHOOSE_FROM_LIST
 from alliance.selectors import sectors
+from gdpa.portal.countries import any_country_choices
+from gdpa.portal.widgets import QuickSelect
 
 from .models import Story
 
@@ -145,10 +147,6 @@ class ModerationCommentForm(forms.Form):
     )
 
 
-def _country_choices() -> list:
-    return [("", _("Any country")), *countries]
-
-
 class ShowcaseFilterForm(forms.Form):
     sector = SectorChoiceField(
         label=_("Sector"),
@@ -160,7 +158,8 @@ class ShowcaseFilterForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Country"),
         required=False,
-        choices=_country_choices,
+        choices=any_country_choices,
+        widget=QuickSelect,
         error_messages={"invalid_choice": CHOOSE_FROM_LIST},
     )
 

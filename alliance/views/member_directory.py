@@ -5,7 +5,6 @@ change and works without JavaScript (plain forms); htmx only swaps the results."
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -62,8 +61,9 @@ def _columns(request, form, columns) -> list[dict]:
     return headers
 
 
-def _page(request, queryset):
-    return Paginator(queryset, directory.PER_PAGE).get_page(request.GET.get("page"))
+def _page(request, queryset, tab: str):
+    paginator = directory.CountedPaginator(queryset, directory.PER_PAGE, tab=tab, query=request.GET)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _tab_context(request, form, page, *, dataset: str, columns) -> dict:
@@ -106,7 +106,11 @@ def organizations(request):
         country_choices=selectors.organization_countries(),
         auto_id="filter-%s",
     )
-    page = _page(request, directory.organizations_directory(form.filters(), form.order_by()))
+    page = _page(
+        request,
+        directory.organizations_directory(form.filters(), form.order_by()),
+        "organizations",
+    )
     context = _tab_context(
         request, form, page, dataset=ORGANIZATION_DATASET, columns=ORGANIZATION_COLUMNS
     )
@@ -118,7 +122,7 @@ def organizations(request):
 @staff_required
 def people(request):
     form = directory.PeopleDirectoryForm(request.GET or None, auto_id="filter-%s")
-    page = _page(request, directory.people_directory(form.filters(), form.order_by()))
+    page = _page(request, directory.people_directory(form.filters(), form.order_by()), "people")
     context = _tab_context(request, form, page, dataset=PEOPLE_DATASET, columns=PEOPLE_COLUMNS)
     context["people"] = directory.with_people_details(page.object_list)
     context["people_actions"] = people_actions()
@@ -251,6 +255,7 @@ def organizations_action(request):
                 done.append(organization.name)
         refused += [f"{o.name}: {_status_refusal(o, action)}" for o in unable]
         if done:
+            directory.forget_counts()
             messages.success(request, _done_message(action, done))
         if refused:
             messages.error(

@@ -7,6 +7,7 @@ while the process runs, so they are kept per language here."""
 from functools import lru_cache
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 
@@ -28,3 +29,8 @@ def country_choices(codes=None) -> list[tuple[str, str]]:
     wanted = set(codes)
     known = [(code, name) for code, name in names.items() if code in wanted]
     return known + sorted((code, code) for code in wanted - names.keys())
+
+
+def any_country_choices() -> list[tuple[str, str]]:
+    """A filter's choices: "Any country", then every country by name (for ``QuickSelect``)."""
+    return [("", _("Any country")), *country_choices()]

@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +58,11 @@ def attended(person, *, days_ago: int, staff):
 def names(body: str) -> list[str]:
     """The organization or person names in the rows, in order."""
     return re.findall(r'<th scope="row"[^>]*>(?:<a [^>]*>)?([^<]+)', body)
+
+
+def total(body: str) -> str:
+    """The tab's total ("12 organizations")."""
+    return re.search(r'<p class="small muted">([^<]+)</p>', body).group(1)
 
 
 # The organization lifecycle ---------------------------------------------------------------
@@ -358,6 +364,29 @@ def test_verify_confirms_first_then_verifies_the_pending_and_names_the_others(cl
         "Second Pending",
     }
     assert OutboundEmail.objects.filter(kind="organization_verified").count() >= 2
+
+
+def test_totals_are_kept_a_minute_and_forgotten_when_staff_change_a_status(client, staff):
+    pending = org(staff, "Waiting Body", verified=False)
+    client.force_login(staff)
+    url = reverse(ORGS)
+    assert total(client.get(url, {"status": "pending"}).content.decode()) == "1 organization"
+    org(staff, "Later Body", verified=False)  # registered meanwhile (no directory action)
+    body = client.get(url, {"status": "pending"}).content.decode()
+    assert names(body) == ["Later Body", "Waiting Body"]  # the rows are read afresh
+    assert total(body) == "1 organization"  # the one counted a moment ago
+
+    client.post(
+        reverse("alliance:staff_organizations_action"),
+        {"action": "verify", "selected": [pending.pk], "confirm": "yes"},
+    )
+    body = client.get(url, {"status": "pending"}).content.decode()
+    assert names(body) == ["Later Body"]
+    assert total(body) == "1 organization"  # counted again after the verification
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
+        org(staff, "Third Body", verified=False)
+        body = client.get(url, {"status": "pending"}).content.decode()
+    assert total(body) == "2 organizations"  # a minute later it is counted again
 
 
 def test_suspend_needs_a_reason_and_then_suspends_the_verified(client, staff):

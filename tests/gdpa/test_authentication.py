@@ -506,8 +506,17 @@ def test_every_hash_of_a_sorted_file_is_found_and_no_other(tmp_path):
 
 # Sessions -----------------------------------------------------------------------------------
 
+#: The database store (embedded default) and the cached one used with Redis: an ended
+#: session must be gone from the cache too, or it would still sign the browser in.
+SESSION_ENGINES = pytest.mark.parametrize(
+    "session_engine",
+    ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"],
+)
 
-def test_people_see_their_sessions_and_end_the_others():
+
+@SESSION_ENGINES
+def test_people_see_their_sessions_and_end_the_others(settings, session_engine):
+    settings.SESSION_ENGINE = session_engine
     user = factories.make_user()
     other = factories.make_user()
     laptop, phone, elsewhere = Client(), Client(), Client()
@@ -558,7 +567,9 @@ def test_device_names_are_readable():
     assert describe_user_agent("curl/8.5") == "Unknown browser"
 
 
-def test_disabling_an_account_ends_all_its_sessions(staff):
+@SESSION_ENGINES
+def test_disabling_an_account_ends_all_its_sessions(staff, settings, session_engine):
+    settings.SESSION_ENGINE = session_engine
     user = factories.make_user()
     laptop, phone = Client(), Client()
     sign_in(laptop, user.email)
