@@ -64,14 +64,17 @@ def fail_sign_ins(client: Client, email: str, times: int, **headers) -> None:
 
 @pytest.fixture
 def later(monkeypatch):
-    """Move the rate limits' clock forward by some seconds (no sleeping in tests)."""
+    """The rate limits' clock, frozen when the test starts and moved forward by some seconds
+    (no sleeping in tests; a slow machine does not eat into the windows)."""
+    start = time.time()
 
     def _later(seconds: float) -> None:
         fake = types.SimpleNamespace(
-            time=lambda: time.time() + seconds, monotonic=time.monotonic, sleep=time.sleep
+            time=lambda: start + seconds, monotonic=time.monotonic, sleep=time.sleep
         )
         monkeypatch.setattr(allauth_ratelimit, "time", fake)
 
+    _later(0)
     return _later
 
 
