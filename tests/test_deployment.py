@@ -113,6 +113,18 @@ def test_a_task_routed_to_a_queue_no_worker_consumes_is_caught():
     assert not unconsumed({"alliance.tasks.*": {"queue": "mail"}}, "celery worker -Q default,mail")
 
 
+def test_every_task_that_builds_a_pdf_runs_on_the_heavy_queue(settings):
+    """A long PDF never holds up e-mails and reminders on the default queue."""
+    queues = task_queues(settings.CELERY_TASK_ROUTES)
+    for task in (
+        "alliance.tasks.build_recommendation_report",
+        "gdpa.results.tasks.build_donor_report",
+        "trainings.tasks.build_certificate_pdf",
+    ):
+        assert queues[task] == "heavy", task
+    assert queues["alliance.tasks.send_session_invitations"] == "default"
+
+
 def test_every_periodic_task_exists(settings):
     from gdpa.celery import app
 

@@ -395,7 +395,16 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Long work runs on its own queue so it never holds up e-mails and reminders; the
 # worker processes of compose and `make worker` listen to both.
-CELERY_TASK_ROUTES = {"gdpa.exports.tasks.build_export": {"queue": "heavy"}}
+CELERY_TASK_ROUTES = {
+    name: {"queue": "heavy"}
+    for name in (
+        "gdpa.exports.tasks.build_export",
+        # Every task that builds a PDF.
+        "alliance.tasks.build_recommendation_report",
+        "gdpa.results.tasks.build_donor_report",
+        "trainings.tasks.build_certificate_pdf",
+    )
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 # Workers survive a broker restart: they retry the connection at start-up and after a
@@ -497,6 +506,10 @@ CELERY_BEAT_SCHEDULE = {
 # EXPORT_LINK_HOURS (the file is then deleted).
 EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=5000)
 EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
+# PDFs (gdpa/pdf.py) are laid out in a child process whose memory may grow by at most
+# this much; a document that needs more fails with a message instead of taking the worker
+# down. The 90-page benchmark report needs about 90 MB (docs/benchmarks.md).
+PDF_MEMORY_LIMIT_MB = env.int("PDF_MEMORY_LIMIT_MB", default=768)
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # Youth Voices story photos: the largest upload accepted (under UPLOAD_MAX_FILE_BYTES).
 STORY_PHOTO_MAX_BYTES = env.int("STORY_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
