@@ -139,6 +139,10 @@ PERMISSIONS_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The orchestrator's probes speak plain HTTP to gunicorn inside the stack (compose's health
+# checks): with SECURE_SSL_REDIRECT on, they answer there instead of being redirected.
+# They carry no personal data.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
 X_FRAME_OPTIONS = "DENY"
 # Cookies: HttpOnly session cookie; SameSite=Lax, not Strict, because people arrive from
 # links in e-mails (invitations, RSVP answers, "your story is published"): with Strict the

@@ -43,6 +43,10 @@ MFA_ENCRYPTION_KEY = require_fernet_keys(env.list("MFA_ENCRYPTION_KEY"))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database that does not answer fails a request (and the /ready/ probe) in seconds
+    # instead of holding a gunicorn worker; `?connect_timeout=N` in DATABASE_URL overrides.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 # E-mail: SMTP (EMAIL_URL, required) unless EMAIL_PROVIDER names an anymail provider, which
 # then needs its keys and the webhook secret (the start is refused without them).
 EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="").strip().lower()
@@ -79,7 +83,12 @@ REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis that does not answer fails the call (and /ready/) in seconds.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
 }
 
 # Rate limits (sign-in lockout, password reset, sign-up) count in this cache; per-IP limits
