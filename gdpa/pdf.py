@@ -17,6 +17,7 @@ status with a message saying what to ask for instead. The same path serves Celer
 workers and the in-process mode with no broker.
 """
 
+import contextlib
 import ctypes
 import logging
 import mimetypes
@@ -178,8 +179,10 @@ def render_in_child(html: str, *, base_url: str, options: dict, limit_mb: int) -
             payload = answer.read()
         _, status = os.waitpid(pid, 0)
     except BaseException:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        # Interrupted (a soft time limit): end the child; it may already have been reaped.
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
         raise
     if os.WIFSIGNALED(status):
         # A C library that cannot allocate crashes (SIGSEGV, SIGABRT); the kernel's
@@ -190,17 +193,17 @@ def render_in_child(html: str, *, base_url: str, options: dict, limit_mb: int) -
             limit_mb,
         )
         raise PdfMemoryExceeded(limit_mb)
+    if os.waitstatus_to_exitcode(status) != 0:  # the answer may be cut short: not used
+        raise RuntimeError(
+            f"The PDF renderer stopped with exit status {os.waitstatus_to_exitcode(status)}"
+        )
     kind, body = payload[:1], payload[1:]
-    if kind == _DONE:
-        (pages,) = struct.unpack("!I", body[:4])
-        return RenderedPdf(content=body[4:], pages=pages)
     if kind == _MEMORY:
         raise PdfMemoryExceeded(limit_mb)
     if kind == _ERROR:
         raise PdfLayoutFailed(body.decode(errors="replace"))
-    raise RuntimeError(
-        f"The PDF renderer stopped with exit status {os.waitstatus_to_exitcode(status)}"
-    )
+    (pages,) = struct.unpack("!I", body[:4])
+    return RenderedPdf(content=body[4:], pages=pages)
 
 
 def _address_space() -> int:
