@@ -118,7 +118,7 @@ def start_workers(count: int, concurrency: int, env: dict, log_dir: Path) -> lis
                 "gdpa",
                 "worker",
                 "-Q",
-                "default",
+                "default,heavy",  # the certificate and report benchmarks' PDFs run on heavy
                 "--concurrency",
                 str(concurrency),
                 "--loglevel",

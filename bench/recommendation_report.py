@@ -11,10 +11,12 @@ the renderer's own:
 
 1. in-process: a child process calls the build task (``apply``, as the embedded default
    runs it) and reports wall time, the time of each phase (the data, WeasyPrint's layout,
-   writing the PDF) and its peak RSS (``getrusage`` maxrss);
+   writing the PDF) and its peak RSS (``getrusage`` maxrss, the larger of the process's
+   and of the renderer child's);
 2. through Celery: one ``celery worker`` (pool of one process) on Redis; the script asks
    for the report through the service, waits until it is ready and reads the pool
-   process's peak RSS (``VmHWM``). It then asks for the same report again: the build must
+   process's peak RSS (``VmHWM``; the PDF itself is laid out in a child of that process,
+   whose memory this does not include). It then asks for the same report again: the build must
    share the stored file, not render a second time.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gdpa_bench_report \\
@@ -268,7 +270,15 @@ def child_main(report_id: int, phases: bool) -> None:
         out["status"] = report.status
         out["pages"] = report.pages
         out["pdf_kb"] = round(report.pdf.size / 1024) if report.pdf else None
-    out["maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    # The PDF is laid out in a child process (gdpa/pdf.py): its peak counts too.
+    out["maxrss_mb"] = round(
+        max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
+        / 1024,
+        1,
+    )
     print(json.dumps(out), flush=True)
 
 

@@ -90,6 +90,14 @@ class ResilientRedisCache(RedisCache):
     def delete_many(self, keys, version=None):
         return self._call("delete_many", keys, version)
 
+    @property
+    def shared(self) -> RedisCache:
+        """The same cache without the stand-in, for checks that must reach Redis itself
+        (``/ready/``): its calls raise while Redis is away."""
+        direct = RedisCache.__new__(RedisCache)
+        direct.__dict__ = self.__dict__
+        return direct
+
     def clear(self):
         return self._call("clear")
 

@@ -139,12 +139,50 @@ def test_a_task_routed_to_a_queue_no_worker_consumes_is_caught():
     assert not unconsumed({"alliance.tasks.*": {"queue": "mail"}}, "celery worker -Q default,mail")
 
 
+def test_every_task_that_builds_a_pdf_runs_on_the_heavy_queue(settings):
+    """A long PDF never holds up e-mails and reminders on the default queue."""
+    queues = task_queues(settings.CELERY_TASK_ROUTES)
+    for task in (
+        "alliance.tasks.build_recommendation_report",
+        "gdpa.results.tasks.build_donor_report",
+        "trainings.tasks.build_certificate_pdf",
+    ):
+        assert queues[task] == "heavy", task
+    assert queues["alliance.tasks.send_session_invitations"] == "default"
+
+
 def test_every_periodic_task_exists(settings):
     from gdpa.celery import app
 
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, f"beat entry {name} names an unknown task"
+
+
+def test_web_is_healthy_when_ready_and_workers_wait_for_it():
+    """Compose asks /ready/ (database, cache, broker), not just /health/, with a Host
+    header Django accepts under the deployment's ALLOWED_HOSTS; the worker and beat start
+    after web (which runs the migrations) is healthy."""
+    check = " ".join(COMPOSE["services"]["web"]["healthcheck"]["test"])
+    assert "http://127.0.0.1:8000/ready/" in check and "/health/" not in check
+    first_allowed = subprocess.run(
+        ["sh", "-c", 'printf %s "${ALLOWED_HOSTS%%,*}"'],  # noqa: S607 - what the check runs
+        env={"ALLOWED_HOSTS": "gdpa.example.org,portal.example.org"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert first_allowed == "gdpa.example.org"
+    # Compose turns "$$" into "$": the container's shell expands what the line above ran.
+    assert '-H "Host: $${ALLOWED_HOSTS%%,*}"' in check
+    assert "ping" in " ".join(COMPOSE["services"]["worker"]["healthcheck"]["test"])
+    for name in ("worker", "beat"):
+        needs = COMPOSE["services"][name]["depends_on"]
+        assert {service: need["condition"] for service, need in needs.items()} == {
+            "postgres": "service_healthy",
+            "redis": "service_healthy",
+            "web": "service_healthy",
+        }
 
 
 def test_media_is_on_a_volume():

@@ -124,6 +124,7 @@ ROWS = [
     Row("portal:accessibility", everyone(200)),
     Row("portal:contact", everyone(200)),
     Row("portal:health", everyone(200)),
+    Row("portal:ready", everyone(200)),
     Row("portal:dashboard", signed_in()),
     Row("accounts:profile", signed_in()),
     Row("accounts:language", everyone(302), "post", data={"language": "fr"}),

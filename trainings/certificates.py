@@ -156,7 +156,7 @@ def certificate_pdf_render(certificate: Certificate) -> bytes:
             "trainings/certificate.html",
             certificate_context(certificate),
             base_url=settings.SITE_URL,
-        )
+        ).content
 
 
 def certificate_build_pdf(*, certificate_id: int) -> bool:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gdpa.audit.services import audit_record, snapshot
 from gdpa.notify.dispatch import enqueue_on_commit, publish_each
-from gdpa.pdf import render_document
+from gdpa.pdf import PdfMemoryExceeded, build_failure_message, render_pdf
 from gdpa.results.project import PROJECT
 
 from ..models import (
@@ -238,10 +238,13 @@ def render_context(report: RecommendationReport, content: dict) -> dict:
 def report_render(report: RecommendationReport, content: dict) -> tuple[bytes, int]:
     """The PDF bytes and their page count, with every label in the report's language."""
     with translation.override(report.language):
-        document = render_document(
-            TEMPLATE, render_context(report, content), base_url=settings.SITE_URL
+        rendered = render_pdf(
+            TEMPLATE,
+            render_context(report, content),
+            base_url=settings.SITE_URL,
+            options=PDF_OPTIONS,
         )
-        return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+        return rendered.content, rendered.pages
 
 
 def twin_of(report: RecommendationReport, fingerprint: str) -> RecommendationReport | None:
@@ -262,12 +265,14 @@ def twin_of(report: RecommendationReport, fingerprint: str) -> RecommendationRep
     )
 
 
-def _short_error(exc: BaseException) -> str:
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    if isinstance(exc, SoftTimeLimitExceeded):
-        return f"The build took longer than {BUILD_SOFT_LIMIT} seconds."
-    return f"{type(exc).__name__}: {exc}"[:300]
+def _short_error(exc: BaseException, report: RecommendationReport) -> str:
+    """The failure as the report page shows it, in the report's language."""
+    with translation.override(report.language):
+        return build_failure_message(
+            exc,
+            seconds=BUILD_SOFT_LIMIT,
+            instead=gettext("Ask for fewer sectors or a shorter period."),
+        )
 
 
 class ReportBuildFailed(Exception):
@@ -296,11 +301,15 @@ def report_build(*, report_id: int, last_attempt: bool = True) -> bool:
             pdf, pages = report_render(report, content)
     except Exception as exc:
         logger.exception("Recommendation report %s: the build failed.", report_id)
-        status = RecommendationReport.Status.FAILED if last_attempt else None
+        # Another attempt would need the same memory: a report too large fails at once.
+        final = last_attempt or isinstance(exc, PdfMemoryExceeded)
+        status = RecommendationReport.Status.FAILED if final else None
         RecommendationReport.objects.filter(
             pk=report_id, status=RecommendationReport.Status.BUILDING
-        ).update(status=status or RecommendationReport.Status.QUEUED, error=_short_error(exc))
-        if last_attempt:
+        ).update(
+            status=status or RecommendationReport.Status.QUEUED, error=_short_error(exc, report)
+        )
+        if final:
             return False
         raise ReportBuildFailed(report_id) from exc
     with transaction.atomic():

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("contact/", views.contact, name="contact"),
     path("health/", views.health, name="health"),
+    path("ready/", views.ready, name="ready"),
     path("staff/people/<int:pk>/", views.staff_person, name="staff_person"),
 ]

@@ -1,12 +1,13 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from gdpa.accounts.permissions import access_person_record, staff_required
 from gdpa.audit import registry as audit_registry
 
-from . import records
+from . import readiness, records
 from .htmx import is_partial_request, render_region
 from .registry import panels_for, person_sections
 from .selectors import home_facts
@@ -39,8 +40,23 @@ def contact(request):
 
 
 @never_cache
+@require_safe
 def health(request):
+    """Liveness: the process answers. Touches nothing else."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@require_safe
+def ready(request):
+    """Readiness: 200 when the database, the cache and the broker answer, else 503 naming
+    the failing checks. For the orchestrator: no session, no sign-in, no write."""
+    checks = readiness.readiness()
+    failed = [name for name, outcome in checks.items() if outcome == readiness.FAILED]
+    return JsonResponse(
+        {"status": "unavailable" if failed else "ready", "failed": failed, "checks": checks},
+        status=503 if failed else 200,
+    )
 
 
 @staff_required

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gdpa.audit.services import audit_record, snapshot
 from gdpa.notify.dispatch import enqueue_on_commit, publish_each
-from gdpa.pdf import render_document
+from gdpa.pdf import PdfMemoryExceeded, build_failure_message, render_pdf
 
 from .models import DonorReport
 from .project import PROJECT
@@ -99,16 +99,16 @@ def donor_report_render(report: DonorReport) -> tuple[bytes, int]:
             # row of a 200-country table is the dashboard's, not the donor's.
             "short_tables": True,
         }
-        document = render_document(TEMPLATE, context, base_url=settings.SITE_URL)
-        return document.write_pdf(), len(document.pages)
+        rendered = render_pdf(TEMPLATE, context, base_url=settings.SITE_URL)
+        return rendered.content, rendered.pages
 
 
-def _short_error(exc: BaseException) -> str:
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    if isinstance(exc, SoftTimeLimitExceeded):
-        return f"The build took longer than {BUILD_SOFT_LIMIT} seconds."
-    return f"{type(exc).__name__}: {exc}"[:300]
+def _short_error(exc: BaseException, report: DonorReport) -> str:
+    """The failure as the report page shows it, in the report's language."""
+    with translation.override(report.language):
+        return build_failure_message(
+            exc, seconds=BUILD_SOFT_LIMIT, instead=gettext("Ask for a shorter period.")
+        )
 
 
 class DonorReportBuildFailed(Exception):
@@ -130,16 +130,16 @@ def donor_report_build(*, report_id: int, last_attempt: bool = True) -> bool:
         pdf, pages = donor_report_render(report)
     except Exception as exc:
         logger.exception("Donor report %s: the build failed.", report_id)
-        status = DonorReport.Status.FAILED if last_attempt else DonorReport.Status.QUEUED
+        # Another attempt would need the same memory: a report too large fails at once.
+        final = last_attempt or isinstance(exc, PdfMemoryExceeded)
+        status = DonorReport.Status.FAILED if final else DonorReport.Status.QUEUED
+        error = _short_error(exc, report)
         DonorReport.objects.filter(pk=report_id, status=DonorReport.Status.BUILDING).update(
-            status=status, error=_short_error(exc)
+            status=status, error=error
         )
-        if last_attempt:
+        if final:
             audit_record(
-                actor=None,
-                action="donor_report.fail",
-                target=report,
-                after={"error": _short_error(exc)},
+                actor=None, action="donor_report.fail", target=report, after={"error": error}
             )
             return False
         raise DonorReportBuildFailed(report_id) from exc

@@ -7,7 +7,6 @@ from . import services
 
 @shared_task(
     bind=True,
-    queue="heavy",
     acks_late=True,
     soft_time_limit=services.BUILD_SOFT_LIMIT,
     time_limit=services.BUILD_HARD_LIMIT,

@@ -140,6 +140,10 @@ PERMISSIONS_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The orchestrator's probes speak plain HTTP to gunicorn inside the stack (compose's health
+# checks): with SECURE_SSL_REDIRECT on, they answer there instead of being redirected.
+# They carry no personal data.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
 X_FRAME_OPTIONS = "DENY"
 # Cookies: HttpOnly session cookie; SameSite=Lax, not Strict, because people arrive from
 # links in e-mails (invitations, RSVP answers, "your story is published"): with Strict the
@@ -527,6 +531,10 @@ CELERY_BEAT_SCHEDULE = {
 # EXPORT_LINK_HOURS (the file is then deleted).
 EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=5000)
 EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
+# PDFs (gdpa/pdf.py) are laid out in a child process whose memory may grow by at most
+# this much; a document that needs more fails with a message instead of taking the worker
+# down. The 90-page benchmark report needs about 90 MB (docs/benchmarks.md).
+PDF_MEMORY_LIMIT_MB = env.int("PDF_MEMORY_LIMIT_MB", default=768)
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # Youth Voices story photos: the largest upload accepted (under UPLOAD_MAX_FILE_BYTES).
 STORY_PHOTO_MAX_BYTES = env.int("STORY_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)

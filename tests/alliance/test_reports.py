@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -25,6 +26,7 @@ from alliance.models import (
 from alliance.permissions import endorsing_states
 from alliance.services import endorsements, recommendation_inputs, reports
 from alliance.services import recommendations as drafting
+from gdpa import pdf as gdpa_pdf
 from gdpa.audit.models import AuditEntry
 from tests import factories
 from youth.services import youth_profile_create
@@ -384,6 +386,59 @@ def test_without_a_broker_a_failed_build_is_marked_failed_at_once(
     page = client.get(reverse("alliance:report", args=[report.pk])).content.decode()
     assert "could not be built" in page and "RuntimeError: layout exploded" in page
     assert "hx-trigger" not in page
+
+
+def allocate_past_the_limit(html, *, base_url):
+    """A layout that needs four times the 16 MB the tests below allow (run in the child)."""
+    return bytearray(64 * 1024 * 1024)
+
+
+def test_a_report_too_large_for_the_memory_limit_fails_at_once_and_says_what_to_ask_for(
+    client, staff, published, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """The renderer runs out of its memory (a child process, so the worker lives on): the
+    report fails without retries, since another attempt would need the same memory, and
+    its page says what to ask for instead."""
+    settings.PDF_MEMORY_LIMIT_MB = 16
+    monkeypatch.setattr(gdpa_pdf, "layout", allocate_past_the_limit)
+    with django_capture_on_commit_callbacks(execute=False):
+        report = reports.report_request(actor=staff, title="Everything ever", language="en")
+    assert reports.report_build(report_id=report.pk, last_attempt=False) is False
+    report.refresh_from_db()
+    assert report.status == RecommendationReport.Status.FAILED and not report.pdf
+    assert report.error == (
+        "The report needed more than 16 MB of memory to build, the most one PDF may use. "
+        "Ask for fewer sectors or a shorter period. If it must cover all of it, the "
+        "portal's administrators can raise PDF_MEMORY_LIMIT_MB."
+    )
+    client.force_login(staff)
+    page = client.get(reverse("alliance:report", args=[report.pk])).content.decode()
+    assert "could not be built" in page and "Ask for fewer sectors or a shorter period" in page
+
+    # The worker carries on: the next report builds.
+    monkeypatch.undo()
+    settings.PDF_MEMORY_LIMIT_MB = 768
+    with django_capture_on_commit_callbacks(execute=False):
+        report = reports.report_request(actor=staff, title="Climate only", language="en")
+    assert reports.report_build(report_id=report.pk) is True
+
+
+def test_a_build_cut_off_by_the_soft_time_limit_fails_and_says_what_to_ask_for(
+    client, staff, published, monkeypatch, django_capture_on_commit_callbacks
+):
+    def slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded()  # what Celery raises in the task at 120 s
+
+    monkeypatch.setattr(reports, "render_pdf", slow)
+    report = ask(staff, django_capture_on_commit_callbacks)
+    assert report.status == RecommendationReport.Status.FAILED
+    assert report.error == (
+        "The report took longer than 120 seconds to build, the most one PDF may take. "
+        "Ask for fewer sectors or a shorter period."
+    )
+    client.force_login(staff)
+    page = client.get(reverse("alliance:report", args=[report.pk])).content.decode()
+    assert "took longer than 120 seconds" in page and "hx-trigger" not in page
 
 
 def test_the_sweep_enqueues_reports_stuck_queued_or_building(

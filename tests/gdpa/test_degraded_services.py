@@ -91,3 +91,13 @@ def test_other_errors_stay_a_500(client, monkeypatch):
     response = client.get(reverse("portal:health"))
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def test_ready_names_the_cache_while_redis_is_down_though_pages_still_answer(
+    redis_down, client, member
+):
+    client.force_login(member)
+    assert client.get(reverse("portal:dashboard")).status_code == 200
+    response = client.get(reverse("portal:ready"))
+    assert response.status_code == 503
+    assert "cache" in response.json()["failed"]

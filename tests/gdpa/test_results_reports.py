@@ -7,9 +7,11 @@ import io
 import re
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.urls import reverse
 from pypdf import PdfReader
 
+from gdpa import pdf as gdpa_pdf
 from gdpa.results import services, tasks
 from gdpa.results.models import DonorReport
 from tests.gdpa.test_results import INSIDE, held_session, person
@@ -104,6 +106,52 @@ def test_a_failed_build_says_what_to_do_and_offers_to_ask_again(
     page = client.get(reverse("results:report", args=[report.pk])).content.decode()
     assert "The report could not be built" in page and "Ask for this report again" in page
     assert client.get(reverse("results:report_download", args=[report.pk])).status_code == 404
+
+
+def test_a_report_too_large_for_the_memory_limit_fails_at_once_and_says_what_to_ask_for(
+    client, staff, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """The renderer (a child process) runs out of its memory; the report fails on the
+    first attempt, even with retries left, and the worker builds the next one."""
+
+    def allocate_past_the_limit(html, *, base_url):
+        return bytearray(64 * 1024 * 1024)  # four times the limit
+
+    settings.PDF_MEMORY_LIMIT_MB = 16
+    monkeypatch.setattr(gdpa_pdf, "layout", allocate_past_the_limit)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("results:reports"), PERIOD)
+    report = DonorReport.objects.get()
+    assert services.donor_report_build(report_id=report.pk, last_attempt=False) is False
+    report.refresh_from_db()
+    assert report.status == DonorReport.Status.FAILED
+    assert "needed more than 16 MB of memory" in report.error
+    assert "Ask for a shorter period." in report.error
+    page = client.get(reverse("results:report", args=[report.pk])).content.decode()
+    assert "Ask for a shorter period." in page and "Ask for this report again" in page
+
+    monkeypatch.undo()
+    settings.PDF_MEMORY_LIMIT_MB = 768
+    ask(client, django_capture_on_commit_callbacks)
+    assert DonorReport.objects.latest("pk").status == DonorReport.Status.READY
+
+
+def test_a_build_cut_off_by_the_soft_time_limit_fails_and_says_what_to_ask_for(
+    client, staff, django_capture_on_commit_callbacks, monkeypatch
+):
+    def slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded()  # what Celery raises in the task at 120 s
+
+    monkeypatch.setattr(services, "render_pdf", slow)
+    client.force_login(staff)
+    ask(client, django_capture_on_commit_callbacks)
+    report = DonorReport.objects.get()
+    assert report.status == DonorReport.Status.FAILED
+    assert report.error == (
+        "The report took longer than 120 seconds to build, the most one PDF may take. "
+        "Ask for a shorter period."
+    )
 
 
 def test_a_report_being_built_polls_and_cannot_be_downloaded_yet(client, staff):
