@@ -52,6 +52,9 @@ PER_ROW = {
     # A bulk action on the selected organizations runs the lifecycle service for each
     # (locked, audited and e-mailed one by one).
     "alliance.views.member_directory": ["_run"],
+    # Staff nominate the chosen people one by one: each enrollment locks the offering and
+    # checks its seats and the person's eligibility.
+    "trainings.nominations": ["enrollment_create"],
     # allauth checks each of a person's sessions (is it still signed in?) before listing
     # them, and ends them one by one.
     "allauth.usersessions.models": ["UserSession.purge", "UserSession.end"],
@@ -59,6 +62,19 @@ PER_ROW = {
 
 
 def _counted_alone(func, *, always=False):
+    if inspect.isgeneratorfunction(func):  # counted while its rows are read
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            if not always and not sys._getframe(1).f_code.co_filename.startswith(BUILDERS):
+                yield from func(*args, **kwargs)
+                return
+            with zeal.zeal_context():
+                yield from func(*args, **kwargs)
+
+        wrapper.__zeal_scoped__ = True
+        return wrapper
+
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         if not always and not sys._getframe(1).f_code.co_filename.startswith(BUILDERS):
