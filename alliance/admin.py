@@ -3,6 +3,7 @@ lists with filters and search, foreign keys to people and large tables as raw id
 who-did-what-when fields read-only. Day-to-day work goes through the portal's pages."""
 
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -73,6 +74,12 @@ class ObjectPermissionAdmin(admin.ModelAdmin):
     list_select_related = ["permission__content_type", "content_object"]
     search_fields = ["content_object__name", "permission__codename"]
     raw_id_fields = ["content_object"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "permission":
+            # Each choice is labelled with its content type: loaded with the choices.
+            kwargs["queryset"] = Permission.objects.select_related("content_type")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(OrganizationUserObjectPermission)

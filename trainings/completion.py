@@ -37,6 +37,7 @@ def completion_update(*, offering: Offering, enrollment_ids: Iterable[int] | Non
     meetings = offering.meetings.count()
     counted = (
         Enrollment.objects.filter(pk__in=locked)
+        .select_related("user", "offering")  # the audit entry's label names both
         .annotate(attended=Count("attendance", filter=Q(attendance__meeting__offering=offering)))
         .order_by("pk")
     )

@@ -4,6 +4,7 @@ labels and before/after snapshots: the entries then point to the anonymized acco
 
 import re
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
@@ -74,11 +75,12 @@ def _anonymize(user) -> int:
     # Entries about the person's own rows (a story, an input, an enrollment): the
     # personal fields of their snapshots go, and the label becomes "<type> #<id>".
     own = {}
-    for label, pks in person_rows(user).items():
-        if not pks:
-            continue
-        app_label, model_name = label.split(".")
-        content_type = ContentType.objects.get_by_natural_key(app_label, model_name.lower())
+    rows = {label: pks for label, pks in person_rows(user).items() if pks}
+    models = {label: apps.get_model(label) for label in rows}
+    # One query for every type not cached yet, not one per type.
+    types = ContentType.objects.get_for_models(*models.values(), for_concrete_models=False)
+    for label, pks in rows.items():
+        content_type = types[models[label]]
         own[content_type.pk] = (label, pks)
         query |= Q(target_type=content_type, target_id__in=pks)
     user_type = ContentType.objects.get_for_model(type(user))

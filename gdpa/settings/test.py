@@ -13,6 +13,22 @@ STORAGES = {
 }
 # Unit tests run tasks in-process; the Celery integration test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
+# django-zeal fails a test on an N+1: a relation loaded per row, or the same ``.get()``
+# repeated, where the view, selector, service or task should have fetched it once
+# (select_related/prefetch_related/annotate in the selector). The middleware gives every
+# request its own count; tests/zeal_scope.py does the same for each task and each call
+# a test makes into the apps.
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]  # noqa: F405
+MIDDLEWARE = ["zeal.middleware.zeal_middleware", *MIDDLEWARE]  # noqa: F405
+ZEAL_RAISE = True
+ZEAL_ALLOWLIST = [
+    # Django's session store and allauth load a session by its key, again at sign-in and
+    # for each of a person's sessions they check or end; the portal never reads sessions.
+    {"model": "sessions.Session", "field": "get()"},
+    # allauth looks an address up again while it signs in an unconfirmed one; the portal
+    # reads addresses with filters.
+    {"model": "account.EmailAddress", "field": "get()"},
+]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Many tests move the clock forward by days with a signed-in client; the session lifetime
 # tests (tests/gdpa/test_security_headers.py) turn the limits on with override_settings.

@@ -7,6 +7,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -458,6 +459,36 @@ def test_session_pages_run_a_fixed_number_of_queries(
     invite(staff, scheduled, *others)
     for person in others[:30]:
         services.rsvp_set(participant=participant(scheduled, person), answer="accepted")
+    assert measure() == small
+
+
+def test_the_staff_session_list_runs_the_same_queries_for_4_and_20_sessions(
+    client, staff, make_session
+):
+    """Each row shows its invited and accepted counts; they come with the list, not per row."""
+    start = timezone.now() + datetime.timedelta(days=3)
+
+    def grow(count):
+        for n in range(count):
+            session = make_session(
+                title=f"Session {n}",
+                starts_at=start + datetime.timedelta(days=n),
+                ends_at=start + datetime.timedelta(days=n, hours=1),
+            )
+            people = [factories.make_user() for _ in range(2)]
+            invite(staff, session, *people)
+            services.rsvp_set(participant=participant(session, people[0]), answer="accepted")
+
+    def measure():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("alliance:staff_sessions")).status_code == 200
+        return len(captured)
+
+    client.force_login(staff)
+    grow(4)
+    client.get(reverse("alliance:staff_sessions"))  # warm up (the page writes nothing on GET)
+    small = measure()
+    grow(16)
     assert measure() == small
 
 
