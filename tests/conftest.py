@@ -4,7 +4,6 @@ import shutil
 import time
 
 import pytest
-import zeal
 from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY,
     AUTHENTICATION_METHODS_SESSION_KEY,
@@ -19,9 +18,8 @@ from alliance.models import AllianceSession, Membership, Organization
 from gdpa.accounts.middleware import activity_cache_key
 from tests import factories, zeal_scope
 
-zeal_scope.count_each_call_from_tests_alone()
+zeal_scope.count_each_row_alone()
 zeal_scope.count_each_task_alone()
-zeal_scope.leave_test_code_uncounted()
 
 REQUIRE_SERVICES = os.environ.get("GDPA_REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
@@ -45,13 +43,6 @@ def _clean_cache():
     yield
     translation.deactivate()
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fail_on_n_plus_one():
-    """django-zeal fails the test on an N+1 in anything it runs (tests/zeal_scope.py)."""
-    with zeal.zeal_context():
-        yield
 
 
 def record_sign_in(client: Client, user, *, second_factor: bool) -> None:
