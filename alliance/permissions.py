@@ -15,6 +15,8 @@ the delegated right; nobody changes their own role.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
+from django_scopes import scopes_disabled
+from guardian.shortcuts import get_user_perms
 
 from gdpa.accounts import roles
 from gdpa.accounts.permissions import acting_as_staff
@@ -48,11 +50,15 @@ def memberships_of(user) -> list[Membership]:
         return []
     cached = getattr(user, _MEMBERSHIPS_ATTR, None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user)
-            .select_related("organization", "organization__member_state")
-            .order_by("organization__name")
-        )
+        # A person's own memberships are theirs to read in any tenant scope: the request's
+        # scope is made of them (alliance/tenancy.py), and one just joined (an accepted
+        # invitation, a registered organization) is not in the scope the request began with.
+        with scopes_disabled():
+            cached = list(
+                Membership.objects.filter(user=user)
+                .select_related("organization", "organization__member_state")
+                .order_by("organization__name")
+            )
         setattr(user, _MEMBERSHIPS_ATTR, cached)
     return cached
 
@@ -75,11 +81,21 @@ def is_org_admin(user, organization: Organization) -> bool:
     return membership is not None and membership.role == Membership.Role.ADMIN
 
 
+def holds_manage_grant(user, organization: Organization) -> bool:
+    """The person was granted the member-management right on this very organization.
+
+    Only the grant on the object counts (guardian's ``get_user_perms`` reads the person's
+    own object grants, one query): not a global ``alliance.manage_members`` in
+    ``user_permissions``, not a group, and not the superuser flag, which ``user.has_perm``
+    answers yes to for every object.
+    """
+    _, codename = MANAGE_MEMBERS.split(".")
+    return codename in get_user_perms(user, organization)
+
+
 def has_delegated_right(user, organization: Organization) -> bool:
     """The member-management right an administrator granted (django-guardian)."""
-    return membership_in(user, organization) is not None and user.has_perm(
-        MANAGE_MEMBERS, organization
-    )
+    return membership_in(user, organization) is not None and holds_manage_grant(user, organization)
 
 
 def can_manage_members(user, organization: Organization) -> bool:
@@ -125,7 +141,7 @@ def _rights_over(
 def _rights_for(user, membership: Membership, delegated: bool | None = None) -> dict[str, bool]:
     organization = membership.organization
     if delegated is None:
-        delegated = membership.user.has_perm(MANAGE_MEMBERS, organization)
+        delegated = holds_manage_grant(membership.user, organization)
     return _rights_over(
         delegate=can_delegate(user, organization),
         manage=can_manage_members(user, organization),

@@ -10,6 +10,7 @@ reports (the published record).
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
 from gdpa.retention.registry import (
     RetentionRule,
@@ -19,6 +20,7 @@ from gdpa.retention.registry import (
 )
 
 
+@scopes_disabled()  # system work over every organization's invitations (apply_retention)
 def purge_invitations(now, cutoff) -> int:
     """Invitations revoked, or expired unaccepted, before ``cutoff``."""
     from .models import Invitation

@@ -3,12 +3,16 @@
 Django's own admin login would skip allauth's second factor and rate limits, so the
 login view is wrapped with allauth's ``secure_admin_login`` (it sends visitors to the
 portal's sign-in), and only Django-admin users whose session passed two-factor
-authentication get in.
+authentication get in. They see every tenant: each admin view runs with django-scopes
+disabled once the site has let the person in (tenant isolation, docs/security.md).
 """
+
+from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.db import models
+from django_scopes import scopes_disabled
 
 #: Admin forms read an address typed without a scheme as https (Django 6's default), for
 #: the model admins that edit links: ``formfield_overrides = HTTPS_LINKS``.
@@ -28,6 +32,18 @@ class AdminSite(admin.AdminSite):
             and is_mfa_enabled(user)
             and session_passed_second_factor(request)
         )
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page reads tenant-owned rows (memberships, invitations) of every
+        organization; ``super().admin_view`` lets nobody reach ``view`` without
+        ``has_permission``."""
+
+        @wraps(view)
+        def every_tenant(request, *args, **kwargs):
+            with scopes_disabled():
+                return view(request, *args, **kwargs)
+
+        return super().admin_view(every_tenant, cacheable)
 
     def login(self, request, extra_context=None):
         from allauth.account.decorators import secure_admin_login

@@ -12,6 +12,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone, translation
+from django_scopes import scopes_disabled
 
 from alliance import services as alliance_services
 from alliance.models import AllianceSession, Membership, Organization
@@ -33,6 +34,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "e2e" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _every_tenant():
+    """Test code (factories, module-wide worlds, assertions on ``Membership.objects``)
+    reads every tenant; requests through the test client still run in the asker's scope
+    (the middleware enters its own), so views meet the tenant safety net in the whole
+    suite. tests/alliance/test_tenant_scopes.py runs code as a worker would, unscoped."""
+    with scopes_disabled():
+        yield
 
 
 @pytest.fixture(autouse=True)

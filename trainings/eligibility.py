@@ -45,13 +45,21 @@ LEARNER_ROLES = (
 LEARNER_ORG_KINDS = tuple(k for k in Organization.Kind.values if k != Organization.Kind.IOM)
 
 
+def _memberships():
+    """Memberships of every organization, to build filters on people: eligibility follows
+    a person's roles, which come from all their memberships (as the role resolver reads
+    them), whoever asks. Only ever used inside an ``Exists`` on users, so no membership
+    row of another tenant reaches the caller (tenant isolation, docs/security.md)."""
+    return Membership.objects.with_scopes_disabled().all()
+
+
 def _member(memberships) -> Q:
     return Q(Exists(memberships.filter(user=OuterRef("pk"))))
 
 
 def _verified_member_of(kinds) -> Q:
     return _member(
-        Membership.objects.filter(organization__kind__in=kinds, organization__status=VERIFIED)
+        _memberships().filter(organization__kind__in=kinds, organization__status=VERIFIED)
     )
 
 
@@ -64,10 +72,10 @@ def role_holders(role: str) -> Q:
     against ``gdpa.accounts.roles.has_role`` for every kind of person.
     """
     kind = Organization.Kind
-    government = Membership.objects.filter(
+    government = _memberships().filter(
         organization__kind=kind.GOVERNMENT, organization__status=VERIFIED
     )
-    diaspora = Membership.objects.filter(organization__kind=kind.DIASPORA)
+    diaspora = _memberships().filter(organization__kind=kind.DIASPORA)
     if role == roles.IOM_STAFF:
         return _verified_member_of((kind.IOM,))
     if role == roles.FOCAL_POINT:
@@ -75,7 +83,7 @@ def role_holders(role: str) -> Q:
     if role == roles.DIASPORA_LEADER:
         return _member(diaspora.filter(role=Membership.Role.ADMIN))
     if role == roles.PARTNER:
-        return _member(Membership.objects.filter(organization__kind__in=Organization.PARTNER_KINDS))
+        return _member(_memberships().filter(organization__kind__in=Organization.PARTNER_KINDS))
     if role == roles.MEMBER:
         return _member(government.filter(role=Membership.Role.MEMBER)) | _member(
             diaspora.exclude(role=Membership.Role.ADMIN)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from django_scopes import ScopedManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
@@ -233,6 +234,9 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
+    #: Tenant-owned: unreadable outside a scope (alliance/tenancy.py, docs/security.md).
+    objects = ScopedManager(organization="organization")
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -281,6 +285,9 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    #: Tenant-owned: unreadable outside a scope (alliance/tenancy.py, docs/security.md).
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("invitation")

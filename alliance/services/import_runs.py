@@ -20,6 +20,7 @@ from gdpa.notify.dispatch import publish_each
 from .. import imports
 from ..imports import preview_get
 from ..models import Membership, Organization, StaffImport, StaffImportRow
+from ..tenancy import tenant_scope
 from .imports import kept_file, organization_import, preview_forget
 from .members import invitation_create
 
@@ -122,6 +123,13 @@ def import_run(*, run_id: int) -> int:
     # Checked when they confirmed; the task acts for them while they still are staff.
     if data is None or not act_for_staff_in_task(actor):
         return _finish(run, note=str(_GONE))
+    # The task reads and writes tenant-owned rows in the scope of the staff member it
+    # acts for (every organization), as their own request would (alliance/tenancy.py).
+    with tenant_scope(actor):
+        return _import_rows(run, preview, data, actor)
+
+
+def _import_rows(run: StaffImport, preview, data, actor) -> int:
     done = set(run.rows.values_list("line", flat=True))
     read = imports.read_file(preview.kind, data, preview.file_name)
     now_checked = {

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+from django_scopes import scopes_disabled
 from guardian.shortcuts import assign_perm, remove_perm
 
 from gdpa.accounts.permissions import acting_as_staff
@@ -62,11 +63,14 @@ def invitation_from_token(token: str) -> Invitation:
         raise InvitationError(_("This invitation has expired. Ask for a new one.")) from exc
     except signing.BadSignature as exc:
         raise InvitationError(_("This invitation link is not valid.")) from exc
-    invitation = (
-        Invitation.objects.select_related("organization", "invited_by")
-        .filter(pk=data.get("i"))
-        .first()
-    )
+    # The signed link is the key, whoever holds it: the invited person is not (yet) a
+    # member of the organization, so the invitation is outside their tenant scope.
+    with scopes_disabled():
+        invitation = (
+            Invitation.objects.select_related("organization", "invited_by")
+            .filter(pk=data.get("i"))
+            .first()
+        )
     if invitation is None:
         raise InvitationError(_("This invitation link is not valid."))
     return invitation
@@ -120,9 +124,12 @@ def _check_may_send(*, actor, organization: Organization) -> None:
         (Q(invited_by=actor), settings.INVITATION_LIMIT_PER_PERSON, _PERSON_LIMIT),
     ]
     for scope, (most, hours), message in limits:
-        sent = Invitation.objects.filter(
-            scope, created_at__gte=now - timedelta(hours=hours)
-        ).count()
+        # Counts only, over every tenant: the person's own invitations count wherever
+        # they were sent from (an organization they have left included).
+        with scopes_disabled():
+            sent = Invitation.objects.filter(
+                scope, created_at__gte=now - timedelta(hours=hours)
+            ).count()
         if sent >= most:
             raise ValidationError(message % {"count": sent, "hours": hours})
 
@@ -179,6 +186,7 @@ def invitation_create(
 
 
 @transaction.atomic
+@scopes_disabled()  # the link's organization is not yet one of the person's tenants
 def invitation_accept(*, user, token: str) -> Membership:
     invitation = invitation_from_token(token)
     invitation = (

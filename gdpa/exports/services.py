@@ -19,6 +19,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from gdpa.audit.services import audit_record
 from gdpa.notify.dispatch import enqueue_on_commit, publish_each
@@ -101,9 +102,21 @@ def headers_for(columns: list[Column]) -> list[str]:
 
 
 def table_rows(ds: ExportDataset, filters: QueryDict, *, personal: bool) -> Iterator[list]:
-    """The dataset's rows as lists of values in column order (personal values dropped)."""
+    """The dataset's rows as lists of values in column order (personal values dropped).
+
+    Read over every tenant (django-scopes disabled): exports are for acting IOM staff
+    only, and the rows are read while the file streams (after the request's scope has
+    ended) or in the worker, where no request declares a scope. Each row is read with
+    scopes disabled, and only then, so the caller's scope is left as it was between rows.
+    """
     keys = [column.key for column in columns_for(ds, personal=personal)]
-    for row in ds.rows(filters, personal=personal):
+    rows = iter(ds.rows(filters, personal=personal))
+    end = object()
+    while True:
+        with scopes_disabled():
+            row = next(rows, end)
+        if row is end:
+            return
         yield list(map(row.get, keys))
 
 

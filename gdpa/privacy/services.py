@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from gdpa.audit.services import audit_record
 
@@ -18,6 +19,7 @@ from .registry import erased_email, erased_label, handlers
 logger = logging.getLogger(__name__)
 
 
+@scopes_disabled()  # a person's data wherever it lies: invitations from any organization
 def person_data(user) -> list[dict]:
     """Everything registered about ``user``: one section per model that holds any of
     their data, in the handlers' order. A fixed number of queries per handler."""
@@ -189,6 +191,7 @@ def _rows_of(user) -> dict[str, set[str]]:
 
 
 @transaction.atomic
+@scopes_disabled()  # erases the person's rows in every organization (tenant isolation)
 def person_erase(*, actor, user) -> int:
     """Anonymize ``user`` everywhere: every registered handler's ``anonymize`` runs in
     this one transaction. The account is disabled (its sessions end), renamed

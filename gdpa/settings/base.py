@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "gdpa.accounts.middleware.SessionActivityMiddleware",
     "gdpa.accounts.middleware.SecondFactorMiddleware",
+    # Tenant isolation: every request reads tenant-owned rows in the asker's scope.
+    "alliance.tenancy.TenantScopeMiddleware",
     # Last, so it sees the view's PermissionDenied/AccessRefused first (docs/security.md).
     "gdpa.http.security_log.SecurityLogMiddleware",
 ]

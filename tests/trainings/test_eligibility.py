@@ -1,6 +1,7 @@
 """Eligibility per offering: the programme's audience, narrowed by the offering's roles
 and organization kinds; staff author the lists (issue 8)."""
 
+import contextvars
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from alliance.models import Membership, Organization
+from alliance.tenancy import tenant_scope
 from gdpa.accounts import roles
 from tests import factories
 from trainings import services
@@ -205,3 +207,15 @@ def test_the_service_refuses_unknown_roles_too(staff, make_offering):
     with pytest.raises(ValidationError) as refused:
         make_offering(eligible_roles=["iom_staff"])
     assert "eligible_roles" in refused.value.message_dict
+
+
+def test_eligibility_follows_every_membership_whoever_asks_and_in_a_worker(
+    make_offering, focal_point, leader
+):
+    """A person's roles come from all their organizations: asked in another tenant's
+    scope (a diaspora leader's request) or in a worker with no scope (the reminders),
+    the focal point is still eligible for a government offering."""
+    offering = make_offering()
+    with tenant_scope(leader):
+        assert is_eligible(focal_point, offering)
+    assert contextvars.Context().run(is_eligible, focal_point, offering)

@@ -2,6 +2,7 @@ from getpass import getpass
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scopes_disabled
 
 from alliance.services import secretariat_bootstrap
 from gdpa.accounts import services
@@ -25,7 +26,8 @@ class Command(BaseCommand):
                 )
             except ValidationError as error:
                 raise CommandError("; ".join(error.messages)) from error
-        secretariat_bootstrap(user=user)
+        with scopes_disabled():  # system work: joins the person to the IOM organization
+            secretariat_bootstrap(user=user)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{user.email} is IOM staff. Two-factor authentication is asked for on the first staff page."

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_scopes import scopes_disabled
 
 from gdpa.portal.registry import demo_seeders
 
@@ -30,7 +31,8 @@ class Command(BaseCommand):
                 "staging instance that is not production, pass --i-know-this-is-not-production."
             )
         logins: list[tuple[str, str]] = []
-        with transaction.atomic():
+        # System work over every tenant: the seeders create organizations and their people.
+        with transaction.atomic(), scopes_disabled():
             for seeder in demo_seeders():
                 logins.extend(seeder(password))
         width = max(len(role) for role, _ in logins)
