@@ -171,6 +171,9 @@ def main() -> int:
     import django
 
     django.setup()
+    from bench.common import across_tenants
+
+    across_tenants()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client, override_settings

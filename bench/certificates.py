@@ -222,6 +222,9 @@ def main() -> int:
     import django
 
     django.setup()
+    from bench.common import across_tenants
+
+    across_tenants()
     import weasyprint
     from django.db import connection
 

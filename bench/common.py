@@ -62,3 +62,12 @@ def create_database(database_url: str) -> None:
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
             log(f"created database {db['NAME']}")
+
+
+def across_tenants() -> None:
+    """Benchmarks build and read data for every tenant, as a management command does: switch
+    the tenant safety net (alliance/tenancy.py) off for the rest of this process's main
+    thread. Pages served by gunicorn still get their scope from the middleware."""
+    from django_scopes.state import state
+
+    state.set({"_enabled": False})

@@ -305,6 +305,9 @@ def main() -> int:
     import django
 
     django.setup()
+    from bench.common import across_tenants
+
+    across_tenants()
     from django.contrib.auth import get_user_model
 
     from tests.factories import make_staff

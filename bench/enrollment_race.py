@@ -47,6 +47,9 @@ def setup_django(database_url: str) -> None:
     import django
 
     django.setup()
+    from bench.common import across_tenants
+
+    across_tenants()
 
 
 def build_world(people: int, seats: int):

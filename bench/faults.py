@@ -985,6 +985,9 @@ class Stack:
         import django
 
         django.setup()
+        from bench.common import across_tenants
+
+        across_tenants()
         log(
             f"Redis :{REDIS_PORT}, PostgreSQL :{PG_PORT}, SMTP sink :{smtp_port}; logs in {self.log_dir}"
         )

@@ -176,6 +176,9 @@ def dispatcher_main() -> None:
     import django
 
     django.setup()
+    from bench.common import across_tenants
+
+    across_tenants()
     from alliance.services import reminders_dispatch
 
     print("ready", flush=True)
@@ -530,6 +533,9 @@ def main() -> int:
     import django
 
     django.setup()
+    from bench.common import across_tenants
+
+    across_tenants()
     from django.db import connection, transaction
     from django.utils import timezone
 

@@ -37,6 +37,9 @@ def setup():
     import django
 
     django.setup()
+    from bench.common import across_tenants
+
+    across_tenants()
 
 
 def certificate_html() -> str:

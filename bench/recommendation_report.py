@@ -234,6 +234,9 @@ def child_main(report_id: int, phases: bool) -> None:
     import django
 
     django.setup()
+    from bench.common import across_tenants
+
+    across_tenants()
     from django.utils import translation
 
     from alliance import tasks
@@ -417,6 +420,9 @@ def main() -> int:
     import django
 
     django.setup()
+    from bench.common import across_tenants
+
+    across_tenants()
     import weasyprint
     from django.db import connection
 

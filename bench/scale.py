@@ -198,6 +198,9 @@ def setup_django(database_url: str, settings: str = "gdpa.settings.local") -> No
     import django
 
     django.setup()
+    from bench.common import across_tenants
+
+    across_tenants()
 
 
 def insert(model, objects, keep=None) -> list:
