@@ -406,8 +406,8 @@ class CountedPaginator(Paginator):
     per tab and filters. Counting 100,000 people behind a broad filter was most of a
     page's database time (docs/benchmarks.md), and the same totals are asked for again
     and again; the rows of the page are always read afresh. The directory's own status
-    changes forget the totals at once (``forget_counts``); other changes (a sign-up, an
-    import) show in the totals within ``COUNT_SECONDS``."""
+    changes (verify, reject, suspend, reinstate: ``services.organizations._move``) forget
+    the totals once committed (``forget_counts``); other changes (a sign-up, an import) show in the totals within ``COUNT_SECONDS``."""
 
     def __init__(self, object_list, per_page, *, tab: str, query):
         super().__init__(object_list, per_page)
@@ -434,7 +434,7 @@ class CountedPaginator(Paginator):
 
 
 def forget_counts() -> None:
-    """Drop every cached total (after verifying, suspending or reinstating)."""
+    """Drop every cached total (after an organization's status changed)."""
     try:
         cache.incr(_COUNT_GENERATION)
     except ValueError:  # no generation yet (or the cache forgot it): start one

@@ -11,6 +11,7 @@ from gdpa.accounts.permissions import acting_as_staff
 from gdpa.audit.services import audit_record, snapshot
 from gdpa.notify.services import email_render_and_queue
 
+from ..member_directory import forget_counts
 from ..models import DiasporaCapital, Membership, MemberState, Organization, Sector
 from ..permissions import is_org_admin
 from .common import forget_person, language_for, save_new
@@ -171,6 +172,9 @@ def _move(
     )
     reason = changes.get("rejection_reason") or changes.get("suspension_reason") or ""
     _mail_admins(organization=organization, template=template, reason=reason)
+    # The member directory's kept totals count by status: every status change, from any
+    # page, forgets them once it is committed.
+    transaction.on_commit(forget_counts)
     return organization
 
 

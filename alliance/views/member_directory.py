@@ -255,7 +255,6 @@ def organizations_action(request):
                 done.append(organization.name)
         refused += [f"{o.name}: {_status_refusal(o, action)}" for o in unable]
         if done:
-            directory.forget_counts()
             messages.success(request, _done_message(action, done))
         if refused:
             messages.error(
