@@ -450,6 +450,7 @@ def with_people_details(people) -> list:
     for m in (
         Membership.objects.filter(user__in=ids)
         .select_related("organization")
+        .only("user_id", "organization_id", "role", "organization__name")
         .order_by("organization__name", "pk")
     ):
         memberships.setdefault(m.user_id, []).append(m)

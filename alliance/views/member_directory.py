@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from gdpa.accounts.permissions import staff_required
-from gdpa.portal.htmx import render_region
+from gdpa.portal.htmx import is_partial_request, render_region
 from gdpa.portal.registry import people_actions
 
 from .. import member_directory as directory
+from .. import member_directory_rows as rows
 from .. import permissions, selectors, services
 from ..models import Organization
 
@@ -103,18 +104,24 @@ PEOPLE_COLUMNS = [
 def organizations(request):
     form = directory.OrganizationDirectoryForm(
         request.GET or None,
-        country_choices=selectors.organization_countries(),
+        # The select lists the countries organizations are in (a query); an htmx swap
+        # does not draw the form, so its filter is checked against every country.
+        country_choices=None if is_partial_request(request) else selectors.organization_countries(),
         auto_id="filter-%s",
     )
     page = _page(
         request,
-        directory.organizations_directory(form.filters(), form.order_by()),
+        directory.organizations_directory(form.filters(), form.order_by()).only(
+            *rows.ORGANIZATION_FIELDS
+        ),
         "organizations",
     )
     context = _tab_context(
         request, form, page, dataset=ORGANIZATION_DATASET, columns=ORGANIZATION_COLUMNS
     )
-    context["organizations"] = selectors.with_member_counts(page.object_list)
+    context["rows"] = rows.organization_rows(
+        selectors.with_member_counts(page.object_list), checked=context["check_all"]
+    )
     context["tab"] = "organizations"
     return render_tab(request, "alliance/staff/directory.html", context)
 
@@ -122,9 +129,15 @@ def organizations(request):
 @staff_required
 def people(request):
     form = directory.PeopleDirectoryForm(request.GET or None, auto_id="filter-%s")
-    page = _page(request, directory.people_directory(form.filters(), form.order_by()), "people")
+    page = _page(
+        request,
+        directory.people_directory(form.filters(), form.order_by()).only(*rows.PEOPLE_FIELDS),
+        "people",
+    )
     context = _tab_context(request, form, page, dataset=PEOPLE_DATASET, columns=PEOPLE_COLUMNS)
-    context["people"] = directory.with_people_details(page.object_list)
+    context["rows"] = rows.people_rows(
+        directory.with_people_details(page.object_list), checked=context["check_all"]
+    )
     context["people_actions"] = people_actions()
     context["tab"] = "people"
     return render_tab(request, "alliance/staff/directory.html", context)
