@@ -92,6 +92,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             # at a time: an index walk instead of sorting every account.
             models.Index(fields=["full_name", "id"], name="accounts_user_name_id"),
             models.Index(fields=["date_joined", "id"], name="accounts_user_joined_id"),
+            # ... and by name within a country of residence (the country filter).
+            models.Index(
+                fields=["country_of_residence", "full_name", "id"],
+                name="accounts_user_country_name_id",
+            ),
         ]
 
     def __str__(self) -> str:
