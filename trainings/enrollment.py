@@ -45,14 +45,27 @@ def window_refusal(offering: Offering, now=None) -> str | None:
     return None
 
 
-def enrollment_refusal(*, user, offering: Offering, now=None, nominee: bool = False) -> str | None:
+def enrollment_refusal(
+    *,
+    user,
+    offering: Offering,
+    now=None,
+    nominee: bool = False,
+    eligible: bool | None = None,
+    enrolled: bool | None = None,
+) -> str | None:
     """Why ``user`` may not enroll in ``offering`` now, in words; ``None`` if they may.
 
-    ``nominee``: someone else asks on their behalf, so the words name the person."""
+    ``nominee``: someone else asks on their behalf, so the words name the person.
+    ``eligible``, ``enrolled``: what the caller has already read (``is_eligible``, an
+    active enrollment), so a page asking several questions reads each once; ``None``:
+    read here."""
     closed = window_refusal(offering, now)
     if closed:
         return closed
-    if not is_eligible(user, offering):
+    if eligible is None:
+        eligible = is_eligible(user, offering)
+    if not eligible:
         audience = offering_audience(offering)
         if nominee:
             return _("%(name)s cannot take this offering: it is for %(audience)s.") % {
@@ -62,7 +75,9 @@ def enrollment_refusal(*, user, offering: Offering, now=None, nominee: bool = Fa
         return _("This offering is for %(audience)s; your account is not among them.") % {
             "audience": audience
         }
-    if Enrollment.objects.filter(offering=offering, user=user).active().exists():
+    if enrolled is None:
+        enrolled = Enrollment.objects.filter(offering=offering, user=user).active().exists()
+    if enrolled:
         if nominee:
             return _(
                 "%(name)s is already enrolled, on the waiting list or awaiting approval "

@@ -38,14 +38,24 @@ Kind = TrainingReminder.Kind
 # The window-closing reminder a person asks for ------------------------------------------
 
 
-def window_reminder_refusal(*, user, offering: Offering, now=None) -> str | None:
-    """Why ``user`` cannot ask to be reminded before enrollment closes; None if they can."""
+def window_reminder_refusal(
+    *,
+    user,
+    offering: Offering,
+    now=None,
+    eligible: bool | None = None,
+    enrolled: bool | None = None,
+) -> str | None:
+    """Why ``user`` cannot ask to be reminded before enrollment closes; None if they can.
+    ``eligible``, ``enrolled``: as for ``enrollment_refusal``, what the caller has read."""
     now = now or timezone.now()
     if offering.status != Offering.Status.OPEN or now >= offering.enrollment_closes_at:
         return _("Enrollment for this offering is not open.")
-    if Enrollment.objects.filter(offering=offering, user=user).active().exists():
+    if enrolled is None:
+        enrolled = Enrollment.objects.filter(offering=offering, user=user).active().exists()
+    if enrolled:
         return _("You are already enrolled or on the waiting list for this offering.")
-    if not is_eligible(user, offering):
+    if not (is_eligible(user, offering) if eligible is None else eligible):
         return _("This training is for %(audience)s; your account is not among them.") % {
             "audience": offering.programme.get_audience_display().lower()
         }

@@ -240,10 +240,14 @@ def attendance_rows(meeting) -> QuerySet[Enrollment]:
     )
 
 
-def meetings_panel(user, offering: Offering, enrollment: Enrollment | None) -> dict:
+def meetings_panel(
+    user, offering: Offering, enrollment: Enrollment | None, *, eligible: bool | None = None
+) -> dict:
     """What ``trainings/_meetings.html`` shows on the offering page: the meetings, the
     viewer's own attendance and completion, the check-in form while a meeting is under
-    way, and the reminder before enrollment closes. A fixed number of queries."""
+    way, and the reminder before enrollment closes. A fixed number of queries.
+    ``enrollment`` is the viewer's active one (``active_enrollment``); ``eligible``, when
+    the page has asked, spares asking again."""
     from django.utils import timezone
 
     from .attendance import in_checkin_window
@@ -280,7 +284,10 @@ def meetings_panel(user, offering: Offering, enrollment: Enrollment | None) -> d
         "window_reminder": reminder,
         "can_ask_reminder": may_ask
         and reminder is None
-        and window_reminder_refusal(user=user, offering=offering, now=now) is None,
+        and window_reminder_refusal(
+            user=user, offering=offering, now=now, eligible=eligible, enrolled=False
+        )
+        is None,
     }
 
 
@@ -364,17 +371,15 @@ def feedback_comments(offering: Offering) -> QuerySet:
 # Certificates ------------------------------------------------------------------------------
 
 
-def certificate_of(user, offering: Offering):
-    """The person's certificate for the offering, valid or revoked, with its badge
-    ``assertion_url`` (one query)."""
+def certificate_of(enrollment: Enrollment | None):
+    """The certificate of the person's active enrollment, valid or revoked, with its
+    badge ``assertion_url`` (one query; none without an enrollment certificates go to)."""
     from .certificates import assertion_url
     from .models import Certificate
 
-    if not getattr(user, "is_authenticated", False):
+    if enrollment is None or enrollment.status != Enrollment.Status.ENROLLED:
         return None
-    certificate = Certificate.objects.filter(
-        enrollment__user=user, enrollment__offering=offering
-    ).first()
+    certificate = Certificate.objects.filter(enrollment=enrollment).first()
     if certificate is not None:
         certificate.assertion_url = assertion_url(certificate)
     return certificate

@@ -229,3 +229,23 @@ def test_the_offering_page_runs_a_fixed_number_of_queries_as_meetings_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url).content.decode()
     assert "You attended 0 of 15 meetings." in page
+
+
+@pytest.mark.parametrize("who", ["focal_point", "leader", "staff"])
+def test_the_offering_page_stays_under_twelve_queries_for_those_who_may_enroll_or_nominate(
+    client,
+    make_offering,
+    make_meeting,
+    enroll_officials,
+    who,
+    request,
+    django_assert_max_num_queries,
+):
+    """The page asks once whether the viewer is eligible (for the enroll button and the
+    reminder offer), and reads no certificate for someone not enrolled."""
+    offering = make_offering(ends_on=timezone.now().date() + datetime.timedelta(days=60))
+    enroll_officials(offering, 2)
+    make_meeting(offering, day=0)
+    client.force_login(request.getfixturevalue(who))
+    with django_assert_max_num_queries(11):
+        assert client.get(reverse("trainings:offering", args=[offering.pk])).status_code == 200

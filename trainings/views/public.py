@@ -6,7 +6,7 @@ from django.shortcuts import render
 from gdpa.portal.htmx import render_region
 
 from .. import permissions, selectors, services
-from ..eligibility import offering_audience
+from ..eligibility import is_eligible, offering_audience
 from ..forms import CatalogueFilterForm
 from .nominations import nominator_context
 
@@ -49,20 +49,28 @@ def programme(request, pk: int):
 
 def offering_context(request, offering, **extra) -> dict:
     enrollment = selectors.active_enrollment(request.user, offering)
+    # Without an active enrollment, both the enroll button and the reminder offer ask
+    # whether the person is eligible: read once for both.
+    asks = enrollment is None and request.user.is_authenticated
+    eligible = is_eligible(request.user, offering) if asks else None
     return {
         "offering": offering,
         "programme": offering.programme,
         "enrollment": enrollment,
         "position": selectors.waitlist_position(enrollment),
-        "refusal": None
-        if enrollment or not request.user.is_authenticated
-        else services.enrollment_refusal(user=request.user, offering=offering),
+        "refusal": services.enrollment_refusal(
+            user=request.user, offering=offering, eligible=eligible, enrolled=False
+        )
+        if asks
+        else None,
         "can_manage": permissions.can_manage_trainings(request.user),
         "audience": offering_audience(offering),
         **nominator_context(request, offering),
-        "meetings_panel": selectors.meetings_panel(request.user, offering, enrollment),
+        "meetings_panel": selectors.meetings_panel(
+            request.user, offering, enrollment, eligible=eligible
+        ),
         "feedback": selectors.feedback_offer(request.user, offering, enrollment),
-        "certificate": selectors.certificate_of(request.user, offering),
+        "certificate": selectors.certificate_of(enrollment),
         **extra,
     }
 
