@@ -428,9 +428,9 @@ def mail_verdict(sink, kinds: list[str], expected: dict[str, set[str]]) -> dict:
             "delivery_unknown_but_delivered": sum(
                 1 for a in unknown_addresses if at_sink[(a, kind)]
             ),
-            # Rows a kill left *sending* before SMTP's final dot, queued again by the sweep
-            # (attempts counts each claim); and lost messages whose row says *sent* (a kill
-            # between the commit and the write of the final dot).
+            # Rows a kill left *sending* (their mark at SMTP's final dot not committed),
+            # queued again by the sweep (attempts counts each claim); and lost messages
+            # whose row says *sent* (the dot is written before that commit: none expected).
             "sent_again_after_interruption": rows.filter(kind=kind, attempts__gt=1).count(),
             "interrupted_and_failed": rows.filter(
                 kind=kind, status="failed", last_error=SEND_INTERRUPTED

@@ -14,9 +14,9 @@ class OutboundEmail(models.Model):
     one connection, still row by row: each row is claimed in its own committed
     transaction just before its send and its outcome is written at once, before the next
     row is claimed. Over SMTP (``gdpa.notify.smtp.EmailBackend``) the row is marked *sent*
-    after the message is written and before SMTP's final dot, the point where the server
-    accepts it: a row left *sending* by a killed worker was never accepted, and the sweep
-    queues it again (``marked_before_final_dot``). With another backend (an HTTP
+    around SMTP's final dot, the point where the server accepts the message (marked just
+    before it is written, committed just after): a row left *sending* by a killed worker
+    was never accepted, and the sweep queues it again (``marked_before_final_dot``). With another backend (an HTTP
     provider, locmem in tests) such a row may have arrived: the sweep marks it failed,
     "delivery unknown", never resent. The rows after it stay *queued* and are sent by
     the redelivered task or the sweep.
@@ -54,7 +54,7 @@ class OutboundEmail(models.Model):
     #: queued -> sending (claimed by the task) or suppressed (the address was suppressed
     #: after the row was queued); sending -> queued (retry), sent, failed; sent -> the
     #: provider's verdict, or back to queued/failed when the SMTP server refused the
-    #: message at its final dot (marked sent just before it); bounced -> complained (a
+    #: message at its final dot (the row is marked sent around it); bounced -> complained (a
     #: later complaint); failed -> queued (staff resend).
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.QUEUED: frozenset({Status.SENDING, Status.SUPPRESSED}),
@@ -96,9 +96,10 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    #: Set by each claim: whether this send marks the row *sent* just before SMTP's final
-    #: dot (``gdpa.notify.smtp.EmailBackend``). Then a row left *sending* was never
-    #: accepted by the server and is sent again; otherwise its delivery is unknown.
+    #: Set by each claim: whether this send marks the row *sent* at SMTP's final dot
+    #: (``gdpa.notify.smtp.EmailBackend``: marked before the dot, committed after it). Then
+    #: a row left *sending* was never accepted by the server and is sent again; otherwise
+    #: its delivery is unknown.
     marked_before_final_dot = models.BooleanField(default=False, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     #: When the provider reported the message accepted by the recipient's server.

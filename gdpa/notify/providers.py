@@ -64,7 +64,7 @@ PROVIDERS: dict[str, Provider] = {
 }
 
 #: Django's SMTP backend, as django-environ names it for an ``smtp://`` ``EMAIL_URL``, and
-#: the portal's subclass that marks each e-mail sent just before SMTP's final dot.
+#: the portal's subclass that lets the outbox mark each e-mail sent at SMTP's final dot.
 DJANGO_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 SMTP_BACKEND = "gdpa.notify.smtp.EmailBackend"
 

@@ -372,8 +372,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# smtp:// sends through gdpa.notify.smtp.EmailBackend, which marks each e-mail sent just
-# before SMTP's final dot (gdpa/notify/services.py, emails_deliver).
+# smtp:// sends through gdpa.notify.smtp.EmailBackend, so that each e-mail is marked sent
+# at SMTP's final dot (gdpa/notify/services.py, emails_deliver).
 EMAIL_CONFIG = smtp_settings(env.email_url("EMAIL_URL", default="consolemail://"))
 vars().update(EMAIL_CONFIG)
 # Seconds each exchange with the SMTP server may take (Django's default waits for ever);

@@ -1,4 +1,4 @@
-"""Over SMTP a row is marked sent just before SMTP's final dot (issue 13): a worker killed
+"""Over SMTP a row is marked sent around SMTP's final dot (issue 13): a worker killed
 while sending loses no e-mail and doubles none.
 
 Against a real SMTP server on 127.0.0.1 (aiosmtpd, in this process), which accepts a
@@ -8,11 +8,15 @@ message only once it has read the final ``<CRLF>.<CRLF>``, as every SMTP server 
 import datetime
 import smtplib
 import socket
+import threading
+from contextlib import contextmanager
 from unittest import mock
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import get_connection
+from django.db import connection
 from django.utils import timezone
 
 from gdpa.notify import services
@@ -40,6 +44,7 @@ class Sink:
         from aiosmtpd.controller import Controller
 
         self.accepted: list[tuple[str, bytes]] = []
+        self.arrived = threading.Condition()
         self.refuse: dict[str, str] = {}
         self.hang_up: set[str] = set()
         self.unknown: set[str] = set()
@@ -61,11 +66,19 @@ class Sink:
             return "250 never sent: the connection is closed"
         if recipient in self.refuse:
             return self.refuse[recipient]
-        self.accepted.append((recipient, envelope.content))
+        with self.arrived:
+            self.accepted.append((recipient, envelope.content))
+            self.arrived.notify_all()
         return "250 Message accepted for delivery"
 
     def count(self, address: str) -> int:
         return sum(1 for recipient, _content in self.accepted if recipient == address)
+
+    def wait_for(self, address: str) -> None:
+        """Until a message to ``address`` arrives: one whose final dot was written before
+        the client hung up, without waiting for the reply (fails after 30 s)."""
+        with self.arrived:
+            assert self.arrived.wait_for(lambda: self.count(address), timeout=30), address
 
 
 @pytest.fixture
@@ -130,23 +143,32 @@ def since_data(wire) -> bytes:
     return written[written.rindex(b"data\r\n") + len(b"data\r\n") :]
 
 
-def die_at_final_dot(victim: OutboundEmail, wire, *, after_the_commit: bool = False):
-    """The worker dies when it reaches ``victim``'s final dot: before the row is marked
-    sent, or (``after_the_commit``) just after. Checks the message was written whole
-    and the final dot not."""
-    mark_sent = services._mark_sent_before_final_dot
+def die_at_final_dot(victim: OutboundEmail, wire, *, when: str = "before the dot"):
+    """The worker dies at ``victim``'s final dot: "before the dot" (the row marked, not
+    committed, the dot not written), "between the dot and the commit", or "after the
+    commit" (waiting for the server's reply). Checks the message was written whole
+    before the final dot."""
+    marked_sent = services._marked_sent_at_final_dot
 
-    def hook(email):
+    @contextmanager
+    def dying(email):
         if email.pk != victim.pk:
-            return mark_sent(email)
+            with marked_sent(email):
+                yield
+            return
         data = since_data(wire)
         assert f"Subject: {victim.subject}".encode() in data
         assert data.endswith(b"\r\n") and not data.endswith(b"\r\n.\r\n")
-        if after_the_commit:
-            mark_sent(email)
+        with marked_sent(email):
+            if when == "before the dot":
+                raise WorkerKilled
+            yield
+            assert since_data(wire).endswith(b"\r\n.\r\n")
+            if when == "between the dot and the commit":
+                raise WorkerKilled
         raise WorkerKilled
 
-    return mock.patch.object(services, "_mark_sent_before_final_dot", hook)
+    return mock.patch.object(services, "_marked_sent_at_final_dot", dying)
 
 
 def later(delta: datetime.timedelta):
@@ -156,21 +178,25 @@ def later(delta: datetime.timedelta):
 # --- The order on the wire ------------------------------------------------------------
 
 
-def test_the_row_is_marked_sent_after_the_message_and_before_the_final_dot(sink, wire):
+@pytest.mark.django_db(transaction=True)
+def test_the_row_is_marked_before_the_final_dot_and_committed_just_after(sink, wire):
     [email] = queued(1, body="First line\n.a line that starts with a dot\n.\nlast line")
-    status_at_the_dot = []
+    at_the_dot = []
     send = smtplib.SMTP.send
 
     def watching(smtp, data):
         if data == FINAL_DOT:
-            status_at_the_dot.append(OutboundEmail.objects.get(pk=email.pk).status)
+            row = OutboundEmail.objects.get(pk=email.pk)
+            # Marked (bodies gone) in a transaction still open: not committed yet.
+            at_the_dot.append((row.status, row.body_text, connection.in_atomic_block))
             # Everything of the message is already written (dots doubled), the end not.
             assert b"\r\n..a line that starts with a dot\r\n..\r\n" in since_data(wire)
         return send(smtp, data)
 
     with mock.patch.object(smtplib.SMTP, "send", watching):
         assert services.emails_deliver(email_ids=[email.pk]) == []
-    assert status_at_the_dot == ["sent"]
+    assert at_the_dot == [("sent", "", True)]
+    assert not connection.in_atomic_block  # committed
     [(recipient, content)] = sink.accepted
     assert recipient == email.to_email
     # The server read the dots back: the message arrived as written.
@@ -178,6 +204,17 @@ def test_the_row_is_marked_sent_after_the_message_and_before_the_final_dot(sink,
     row = OutboundEmail.objects.get(pk=email.pk)
     assert row.status == "sent" and row.marked_before_final_dot and row.attempts == 1
     assert row.body_text == "" and row.bodies_cleared_at == row.sent_at
+
+
+def test_the_final_dot_leaves_at_once_not_after_the_servers_delayed_ack(sink):
+    # Nagle's algorithm would hold the dot (a small write after the message) until the
+    # server acknowledged the message: up to 40 ms per e-mail (docs/benchmarks.md).
+    backend = get_connection()
+    backend.open()
+    try:
+        assert backend.connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        backend.close()
 
 
 def test_mail_without_a_row_goes_through_djangos_own_smtp_path(sink):
@@ -239,15 +276,17 @@ def test_an_interrupted_row_that_has_had_every_attempt_fails_and_can_be_resent(s
 
 def test_a_slow_worker_whose_claim_was_given_up_never_writes_its_final_dot(sink, wire):
     emails = queued(2)
-    mark_sent = services._mark_sent_before_final_dot
+    marked_sent = services._marked_sent_at_final_dot
 
+    @contextmanager
     def slow(email):
         # Meanwhile the sweep gave the row up as interrupted (the worker was too slow).
         with later(services.STALE_SENDING_AFTER + datetime.timedelta(minutes=1)):
             services._requeue_interrupted(OutboundEmail.objects.all(), now=timezone.now())
-        return mark_sent(email)
+        with marked_sent(email):
+            yield
 
-    with mock.patch.object(services, "_mark_sent_before_final_dot", slow):
+    with mock.patch.object(services, "_marked_sent_at_final_dot", slow):
         retry = services.emails_deliver(email_ids=ids(emails))
     assert retry == [emails[1].pk]  # the batch stopped; the row taken over is not ours
     assert statuses(emails) == ["queued", "queued"]
@@ -315,16 +354,31 @@ def test_a_recipient_refused_before_the_message_is_retried_and_the_batch_goes_on
 
 def test_a_row_marked_sent_is_never_sent_again_not_even_by_a_sweep_or_a_redelivery(sink, wire):
     emails = queued(2)
-    # The one moment the contract leaves open: killed between the commit and the dot.
-    with die_at_final_dot(emails[1], wire, after_the_commit=True), pytest.raises(WorkerKilled):
+    # Killed while waiting for the server's reply: the dot was written, then committed.
+    with die_at_final_dot(emails[1], wire, when="after the commit"), pytest.raises(WorkerKilled):
         services.emails_deliver(email_ids=ids(emails))
     assert statuses(emails) == ["sent", "sent"]
+    sink.wait_for(emails[1].to_email)  # the server took it, though nobody read the reply
     for _ in range(2):
         with later(services.STALE_SENDING_AFTER + datetime.timedelta(hours=1)):
             services.emails_sweep()
             send_email_batch.run(ids(emails))
     assert statuses(emails) == ["sent", "sent"]
-    assert [sink.count(e.to_email) for e in emails] == [1, 0]
+    assert [sink.count(e.to_email) for e in emails] == [1, 1]
+
+
+def test_the_instant_left_open_is_between_the_final_dot_and_the_commit(sink, wire):
+    """A kill there rolls the mark back after the server took the message: the row is
+    *sending* and will be sent again (the one way left to receive it twice). Anywhere
+    else, before or after, nothing is lost or doubled (the tests above)."""
+    [email] = queued(1)
+    with (
+        die_at_final_dot(email, wire, when="between the dot and the commit"),
+        pytest.raises(WorkerKilled),
+    ):
+        services.emails_deliver(email_ids=[email.pk])
+    sink.wait_for(email.to_email)
+    assert statuses([email]) == ["sending"]
 
 
 # --- Other backends: at most once, as before ---------------------------------------
