@@ -392,7 +392,7 @@ def mail_verdict(sink, kinds: list[str], expected: dict[str, set[str]]) -> dict:
     from django.db.models import Count
 
     from gdpa.notify.models import OutboundEmail
-    from gdpa.notify.services import DELIVERY_UNKNOWN
+    from gdpa.notify.services import DELIVERY_UNKNOWN, SEND_INTERRUPTED
 
     rows = OutboundEmail.objects.filter(kind__in=kinds)
     kind_of = {
@@ -410,6 +410,7 @@ def mail_verdict(sink, kinds: list[str], expected: dict[str, set[str]]) -> dict:
         counts = [at_sink[(address, kind)] for address in wanted]
         unknown = rows.filter(kind=kind, status="failed", last_error=DELIVERY_UNKNOWN)
         unknown_addresses = {a.lower() for a in unknown.values_list("to_email", flat=True)}
+        lost = [a for a, n in zip(wanted, counts, strict=True) if n == 0]
         verdict[kind] = {
             "expected": len(wanted),
             "delivered": sum(1 for n in counts if n == 1),
@@ -427,6 +428,16 @@ def mail_verdict(sink, kinds: list[str], expected: dict[str, set[str]]) -> dict:
             "delivery_unknown_but_delivered": sum(
                 1 for a in unknown_addresses if at_sink[(a, kind)]
             ),
+            # Rows a kill left *sending* (their mark at SMTP's final dot not committed),
+            # queued again by the sweep (attempts counts each claim); and lost messages
+            # whose row says *sent* (the dot is written before that commit: none expected).
+            "sent_again_after_interruption": rows.filter(kind=kind, attempts__gt=1).count(),
+            "interrupted_and_failed": rows.filter(
+                kind=kind, status="failed", last_error=SEND_INTERRUPTED
+            ).count(),
+            "lost_but_marked_sent": rows.filter(
+                kind=kind, status="sent", to_email__in=lost
+            ).count(),
         }
     return verdict
 
@@ -463,9 +474,11 @@ def sweep_as_beat(killed_at: datetime) -> None:
     from alliance.services.sweeps import GRACE, session_mail_sweep
     from alliance.tasks import dispatch_reminders
     from gdpa.notify.dispatch import publish
-    from gdpa.notify.services import STALE_SENDING_AFTER, emails_sweep
+    from gdpa.notify.services import STALE_QUEUED_AFTER, STALE_SENDING_AFTER, emails_sweep
 
-    emails_sweep(now=killed_at + STALE_SENDING_AFTER + timedelta(seconds=1))
+    emails_sweep(
+        now=killed_at + max(STALE_QUEUED_AFTER, STALE_SENDING_AFTER) + timedelta(seconds=1)
+    )
     session_mail_sweep(now=killed_at + GRACE + timedelta(seconds=1))
     publish(dispatch_reminders)
 

@@ -12,18 +12,21 @@ class OutboundEmail(models.Model):
 
     Fan-outs are sent by ``send_email_batch`` (``services.emails_deliver``), 100 rows over
     one connection, still row by row: each row is claimed in its own committed
-    transaction just before its send and its outcome (sent, queued again, failed) is
-    written just after, before the next row is claimed. A worker killed mid-batch leaves
-    at most the row it was sending in *sending* (reported as "delivery unknown" by the
-    sweep, never resent); the rows after it stay *queued* and are sent by the redelivered
-    task or the sweep.
+    transaction just before its send and its outcome is written at once, before the next
+    row is claimed. Over SMTP (``gdpa.notify.smtp.EmailBackend``) the row is marked *sent*
+    around SMTP's final dot, the point where the server accepts the message (marked just
+    before it is written, committed just after): a row left *sending* by a killed worker
+    was never accepted, and the sweep queues it again (``marked_before_final_dot``). With another backend (an HTTP
+    provider, locmem in tests) such a row may have arrived: the sweep marks it failed,
+    "delivery unknown", never resent. The rows after it stay *queued* and are sent by
+    the redelivered task or the sweep.
 
     Retention of the bodies (``body_text``, ``body_html``, ``attachment_content``), which
     carry live links (password reset, RSVP, invitations):
 
     - a *sent* row loses its bodies in the same write that marks it sent;
-    - a *failed* row (refused by the mail server ``MAX_ATTEMPTS`` times, or "delivery
-      unknown": the worker stopped mid-send) keeps them so staff can resend it, for
+    - a *failed* row (refused by the mail server, or interrupted, ``MAX_ATTEMPTS`` times,
+      or "delivery unknown": the worker stopped mid-send) keeps them so staff can resend it, for
       ``settings.EMAIL_FAILED_BODY_RETENTION_DAYS`` (7) after its last attempt; then the
       periodic ``sweep_emails`` clears them and the row can no longer be resent;
     - *queued* and *sending* rows keep them: they are still to be sent.
@@ -50,12 +53,13 @@ class OutboundEmail(models.Model):
     #: The one table of allowed status changes; a change not listed here is refused.
     #: queued -> sending (claimed by the task) or suppressed (the address was suppressed
     #: after the row was queued); sending -> queued (retry), sent, failed; sent -> the
-    #: provider's verdict; bounced -> complained (a later complaint); failed -> queued
-    #: (staff resend).
+    #: provider's verdict, or back to queued/failed when the SMTP server refused the
+    #: message at its final dot (the row is marked sent around it); bounced -> complained (a
+    #: later complaint); failed -> queued (staff resend).
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.QUEUED: frozenset({Status.SENDING, Status.SUPPRESSED}),
         Status.SENDING: frozenset({Status.QUEUED, Status.SENT, Status.FAILED}),
-        Status.SENT: frozenset({Status.BOUNCED, Status.COMPLAINED, Status.FAILED}),
+        Status.SENT: frozenset({Status.BOUNCED, Status.COMPLAINED, Status.FAILED, Status.QUEUED}),
         Status.BOUNCED: frozenset({Status.COMPLAINED}),
         Status.FAILED: frozenset({Status.QUEUED}),
         Status.COMPLAINED: frozenset(),
@@ -92,6 +96,11 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    #: Set by each claim: whether this send marks the row *sent* at SMTP's final dot
+    #: (``gdpa.notify.smtp.EmailBackend``: marked before the dot, committed after it). Then
+    #: a row left *sending* was never accepted by the server and is sent again; otherwise
+    #: its delivery is unknown.
+    marked_before_final_dot = models.BooleanField(default=False, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     #: When the provider reported the message accepted by the recipient's server.
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)

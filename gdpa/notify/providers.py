@@ -1,8 +1,9 @@
 """Which e-mail backend sends the portal's mail, chosen by configuration.
 
 Read by the settings modules, so this file imports nothing from Django's app registry.
-SMTP (``EMAIL_URL``) is the default; ``EMAIL_PROVIDER`` names a django-anymail provider
-whose keys come from environment variables (see docs/operations.md, "E-mail").
+SMTP (``EMAIL_URL``) is the default, sent through ``gdpa.notify.smtp.EmailBackend``;
+``EMAIL_PROVIDER`` names a django-anymail provider whose keys come from environment
+variables (see docs/operations.md, "E-mail").
 """
 
 import importlib.util
@@ -61,6 +62,21 @@ PROVIDERS: dict[str, Provider] = {
         {},
     ),
 }
+
+#: Django's SMTP backend, as django-environ names it for an ``smtp://`` ``EMAIL_URL``, and
+#: the portal's subclass that lets the outbox mark each e-mail sent at SMTP's final dot.
+DJANGO_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+SMTP_BACKEND = "gdpa.notify.smtp.EmailBackend"
+
+
+def smtp_settings(config: Mapping[str, object]) -> dict[str, object]:
+    """``EMAIL_URL``'s settings (``env.email_url``) with Django's SMTP backend replaced by
+    ``SMTP_BACKEND``; other backends (console, file ...) are left as they are."""
+    settings = dict(config)
+    if settings.get("EMAIL_BACKEND") == DJANGO_SMTP_BACKEND:
+        settings["EMAIL_BACKEND"] = SMTP_BACKEND
+    return settings
+
 
 #: ``user:password`` pairs (comma-separated, to rotate) the provider's webhook must send.
 WEBHOOK_SECRET_VARIABLE = "ANYMAIL_WEBHOOK_SECRET"  # noqa: S105 - a variable name

@@ -17,8 +17,10 @@ def send_email(self, email_id: int) -> None:
 @shared_task(bind=True, acks_late=True, max_retries=services.MAX_ATTEMPTS)
 def send_email_batch(self, email_ids: list[int]) -> None:
     """A fan-out's e-mails, over one connection (``services.emails_deliver``). Safe to
-    run twice: only rows still queued are claimed. The ones the server refused or could
-    not take are tried again, alone in the retried message, with back-off."""
+    run twice: only rows still queued are claimed (rows an SMTP send left *sending* for
+    ``STALE_SENDING_AFTER``, never accepted by the server, are queued again first). The
+    ones the server refused or could not take are tried again, alone in the retried
+    message, with back-off."""
     retry = services.emails_deliver(email_ids=email_ids)
     if retry:
         raise self.retry(args=(retry,), countdown=_backoff(self.request.retries))

@@ -13,7 +13,7 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 from gdpa.cache import shared_cache
-from gdpa.notify.providers import email_backend_settings
+from gdpa.notify.providers import email_backend_settings, smtp_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -372,8 +372,13 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# smtp:// sends through gdpa.notify.smtp.EmailBackend, so that each e-mail is marked sent
+# at SMTP's final dot (gdpa/notify/services.py, emails_deliver).
+EMAIL_CONFIG = smtp_settings(env.email_url("EMAIL_URL", default="consolemail://"))
 vars().update(EMAIL_CONFIG)
+# Seconds each exchange with the SMTP server may take (Django's default waits for ever);
+# well below STALE_SENDING_AFTER (gdpa/notify/services.py).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # --- E-mail provider and deliverability (docs/operations.md, "E-mail") ---------------
 # SMTP through EMAIL_URL by default; EMAIL_PROVIDER=postmark|mailgun|sendgrid|amazon_ses|
 # brevo sends through django-anymail with that provider's keys, and its tracking webhook

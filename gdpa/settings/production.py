@@ -11,6 +11,7 @@ from .base import (
     email_backend_settings,
     env,
     shared_cache,
+    smtp_settings,
     survive_database_restarts,
 )
 
@@ -54,7 +55,7 @@ survive_database_restarts(DATABASES["default"])
 # then needs its keys and the webhook secret (the start is refused without them).
 EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="").strip().lower()
 if EMAIL_PROVIDER in ("", "smtp"):
-    EMAIL_CONFIG = env.email_url("EMAIL_URL")
+    EMAIL_CONFIG = smtp_settings(env.email_url("EMAIL_URL"))
     vars().update(EMAIL_CONFIG)
 else:
     vars().update(email_backend_settings(EMAIL_PROVIDER, os.environ, strict=True))

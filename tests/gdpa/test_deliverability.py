@@ -327,7 +327,8 @@ def test_statuses_follow_the_one_transitions_table(django_capture_on_commit_call
     assert email.status == OutboundEmail.Status.COMPLAINED
     with pytest.raises(ValidationError):
         services.email_resend(actor=None, email_id=email.pk)
-    assert not OutboundEmail.can_move("sent", "queued")
+    assert not OutboundEmail.can_move("complained", "queued")
+    assert not OutboundEmail.can_move("sent", "sending")
     assert OutboundEmail.can_move("sent", "bounced")
 
 

@@ -279,19 +279,19 @@ def test_a_worker_killed_mid_batch_of_invitations_loses_and_doubles_nothing(
     wait_until(settled, 180, "every invitation sent or accounted for")
     time.sleep(1)  # a stray duplicate would arrive now
     assert not Participant.objects.filter(session=scheduled, invitation_sent_at=None).exists()
-    # One row per person; nobody received two invitations.
+    # One row per person.
     assert sorted(rows.values_list("to_email", flat=True)) == addresses
-    assert all(sink.count(a) <= 1 for a in addresses)
-    # Every row is sent and its message arrived, except those the kill caught between
-    # claiming and marking them: at most one per process of the killed pool, each shown
-    # to staff as "delivery unknown" (resendable), never sent twice on a guess.
-    unknown = [e for e in rows if e.status != OutboundEmail.Status.SENT]
-    assert len(unknown) <= 2
-    assert all(e.delivery_unknown and e.can_resend for e in unknown)
-    unknown_addresses = {e.to_email for e in unknown}
-    for address in addresses:
-        if address not in unknown_addresses:
-            assert sink.count(address) == 1, address
+    # Every row is sent, the ones the kill caught mid-send too (at most one per process of
+    # the killed pool): still *sending*, their mark at SMTP's final dot was not committed,
+    # so the server had not accepted them and the sweep queued them again.
+    assert not rows.exclude(status=OutboundEmail.Status.SENT).exists()
+    # Every message arrived, and once. The one instant the contract leaves open: a kill
+    # between writing a row's final dot and its COMMIT (microseconds per message) sends
+    # that message twice, the second time as a retry.
+    assert all(sink.count(a) >= 1 for a in addresses)
+    doubled = [a for a in addresses if sink.count(a) > 1]
+    assert len(doubled) <= 2, doubled
+    assert all(rows.get(to_email=a).attempts == 2 for a in doubled), doubled
 
 
 def test_while_the_broker_is_down_answers_are_recorded_and_sent_once_it_is_back(
