@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gdpa.audit.services import audit_record, snapshot
 
+from .catalogue import forget_catalogue
 from .eligibility import LEARNER_ORG_KINDS, LEARNER_ROLES
 from .models import Offering, TrainingProgramme
 
@@ -57,6 +58,7 @@ def programme_create(*, actor, sectors=(), **fields) -> TrainingProgramme:
         target=programme,
         after=_programme_snapshot(programme),
     )
+    forget_catalogue()
     return programme
 
 
@@ -77,6 +79,7 @@ def programme_update(*, actor, programme: TrainingProgramme, sectors=None, **fie
         before=before,
         after=_programme_snapshot(programme),
     )
+    forget_catalogue()
     return programme
 
 
@@ -136,6 +139,7 @@ def offering_create(*, actor, programme: TrainingProgramme, **fields) -> Offerin
         target=offering,
         after=snapshot(offering, OFFERING_FIELDS),
     )
+    forget_catalogue()
     return offering
 
 
@@ -156,6 +160,7 @@ def offering_update(*, actor, offering: Offering, **fields) -> Offering:
         before=before,
         after=snapshot(offering, OFFERING_FIELDS),
     )
+    forget_catalogue()
     return offering
 
 
@@ -177,6 +182,7 @@ def offering_transition(*, actor, offering: Offering, status: str) -> Offering:
         before=before,
         after=snapshot(offering, ["status"]),
     )
+    forget_catalogue()
     return offering
 
 

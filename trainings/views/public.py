@@ -1,33 +1,28 @@
 """Pages for everyone: the catalogue, programmes and offerings."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from gdpa.portal.htmx import render_region
 
 from .. import permissions, selectors, services
+from ..catalogue import catalogue_results
 from ..eligibility import is_eligible, offering_audience
 from ..forms import CatalogueFilterForm
 from .nominations import nominator_context
-
-PROGRAMMES_PER_PAGE = 20
-
 
 # Everyone ---------------------------------------------------------------------------------
 
 
 def catalogue(request):
     """Published programmes with their open offerings, for anyone; the filter form
-    swaps the results region with htmx and works as a plain GET form without it."""
+    swaps the results region with htmx and works as a plain GET form without it. The
+    list itself is the same for every reader: kept rendered (``trainings.catalogue``)."""
     form = CatalogueFilterForm(request.GET or None, auto_id="filter-%s")
-    page = Paginator(selectors.catalogue(**form.filters()), PROGRAMMES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
     return render_region(
         request,
         "trainings/catalogue.html",
         "results",
-        {"form": form, "page": page, "total": page.paginator.count},
+        {"form": form, "results": catalogue_results(request, form)},
     )
 
 
