@@ -1,6 +1,8 @@
 """Plumbing shared by the benchmarks: logging, local ports, and the guards that keep a
-benchmark on 127.0.0.1 and on databases made for it (they are flushed)."""
+benchmark on 127.0.0.1 and on databases made for it (they are flushed), and gunicorn
+started as production runs it."""
 
+import contextlib
 import socket
 import sys
 import time
@@ -71,3 +73,77 @@ def across_tenants() -> None:
     from django_scopes.state import state
 
     state.set({"_enabled": False})
+
+
+def start_gunicorn(
+    port: int,
+    log_dir,
+    *,
+    workers: int = 4,
+    app: str = "bench.warm_wsgi",
+    log_name: str = "gunicorn.log",
+    extra_args: tuple[str, ...] = (),
+    wait_seconds: float = 240,
+):
+    """gunicorn (sync workers) on 127.0.0.1:``port`` in its own process group (``stop``
+    ends it with its workers), run as production runs it: the app loaded once before the
+    workers fork (``--preload``; ``bench.warm_wsgi`` also imports every view) and database
+    connections kept between requests (``CONN_MAX_AGE=60``, the production settings'
+    default; Django's default of 0 opened a PostgreSQL backend per request). Waits up to
+    ``wait_seconds`` for ``/health/``: a shared machine can be slow to boot workers."""
+    import http.client
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = open(Path(log_dir) / log_name, "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(  # noqa: S603 - our own venv executable
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            app,
+            "--preload",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            # The first request of a worker may be slow on a busy machine; not measured.
+            "--timeout",
+            "180",
+            *extra_args,
+        ],
+        cwd=root,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60")},
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health/")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:  # not listening yet
+            pass
+        time.sleep(0.5)
+    stop(process)
+    raise RuntimeError(f"gunicorn did not answer in {wait_seconds:.0f} s; see {log_name}")
+
+
+def stop(process) -> None:
+    """Stop gunicorn and its workers (its process group)."""
+    import os
+    import signal
+    import subprocess
+
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -24,7 +24,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_database, free_port, log
+from bench.common import check_database, free_port, log, start_gunicorn, stop
 from bench.scale import build_members, reset_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,61 +134,6 @@ def directory_paths() -> list[tuple[str, str, bool]]:
         ("people activity", f"{people}?activity=session&months=6", True),
         ("people activity", f"{people}?activity=none&months=12&country=PE", True),
     ]
-
-
-def start_gunicorn(
-    port: int, workers: int, log_dir: Path, app: str = "gdpa.wsgi"
-) -> subprocess.Popen:
-    """gunicorn in its own process group (stopped as a whole), the app preloaded; waits
-    up to three minutes for it to answer (the bench machine may be shared)."""
-    import http.client
-
-    out = open(log_dir / "gunicorn-directory.log", "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(  # noqa: S603 - our own venv executable
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            app,
-            "--preload",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            # A shared machine can take longer than the default 30 s to boot a worker.
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        # Connections kept between requests, as production settings keep them (60 s):
-        # with Django's default of 0 every request paid for a new PostgreSQL backend.
-        env={**os.environ, "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60")},
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/health/")
-            ready = conn.getresponse().status < 500
-        except OSError:  # not listening yet
-            ready = False
-        if ready:
-            return process
-        time.sleep(0.5)
-    stop(process)
-    sys.exit("gunicorn did not start; see gunicorn-directory.log")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop gunicorn and its workers (its process group)."""
-    import signal
-
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def run_locust(port: int, users: int, seconds: int, cookies, paths, out: Path) -> None:
@@ -329,7 +274,7 @@ def main() -> None:
     port = free_port()
     log_dir = ROOT / "var" / "bench"
     log_dir.mkdir(parents=True, exist_ok=True)
-    server = start_gunicorn(port, args.workers, log_dir, app="bench.warm_wsgi")
+    server = start_gunicorn(port, log_dir, workers=args.workers, log_name="gunicorn-directory.log")
     try:
         log(f"locust: {args.users} users for {args.seconds} s against gunicorn -w {args.workers}")
         run_locust(port, args.users, args.seconds, cookies, paths, log_dir / "directory")

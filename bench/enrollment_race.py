@@ -21,14 +21,13 @@ import os
 import platform
 import re
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_database, create_database, free_port, log
+from bench.common import check_database, create_database, free_port, log, start_gunicorn, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_enroll"
@@ -117,37 +116,6 @@ def build_world(people: int, seats: int):
         client.force_login(user)
         cookies.append(client.cookies["sessionid"].value)
     return offering.pk, cookies
-
-
-def start_gunicorn(port: int, workers: int, log_dir: Path) -> subprocess.Popen:
-    out = open(log_dir / "gunicorn.log", "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(  # noqa: S603 - our own venv executable
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "gdpa.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--backlog",
-            "2048",
-        ],
-        cwd=ROOT,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        env=os.environ.copy(),
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/health/")
-            if conn.getresponse().status < 500:
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    sys.exit("gunicorn did not start; see gunicorn.log")
 
 
 class Learner(threading.Thread):
@@ -263,7 +231,7 @@ def main() -> None:
     port = free_port()
     log_dir = ROOT / "var" / "bench"
     log_dir.mkdir(parents=True, exist_ok=True)
-    server = start_gunicorn(port, args.workers, log_dir)
+    server = start_gunicorn(port, log_dir, workers=args.workers, extra_args=("--backlog", "2048"))
     try:
         log(f"round 1: {args.people} enrollments at once against gunicorn -w {args.workers}")
         first = race(port, offering_id, cookies)
@@ -272,8 +240,7 @@ def main() -> None:
         second = race(port, offering_id, cookies)
         after_second = outcome(offering_id)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
 
     results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",

@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench import common
 from bench.common import free_port, log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -245,44 +246,14 @@ class Worker:
 
 
 def start_gunicorn(port: int, log_dir: Path, workers: int = 3) -> subprocess.Popen:
-    """gunicorn (sync workers) on 127.0.0.1:``port``."""
+    """gunicorn as ``bench.common.start_gunicorn`` runs it, static files collected first
+    (they are served with DEBUG off)."""
     from django.conf import settings
     from django.core.management import call_command
 
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)  # served with DEBUG off
-    out = open(log_dir / "gunicorn.log", "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(  # noqa: S603 - our own venv executable
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "gdpa.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            # Loaded once, then forked: a worker boots in no time even on a busy machine.
-            "--preload",
-            # The first request imports the views (WeasyPrint among them): slow on a busy
-            # machine, and not what is measured here.
-            "--timeout",
-            "180",
-        ],
-        cwd=ROOT,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        env=os.environ.copy(),
-    )
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/health/")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise RuntimeError(f"gunicorn did not answer in 240 s; see {log_dir / 'gunicorn.log'}")
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return common.start_gunicorn(port, log_dir, workers=workers)
 
 
 def gunicorn_worker_pids(master: subprocess.Popen) -> set[int]:

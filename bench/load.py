@@ -33,8 +33,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_targets, free_port, log
-from bench.directory_load import add_activity, start_gunicorn, stop
+from bench.common import check_targets, free_port, log, start_gunicorn, stop
+from bench.directory_load import add_activity
 from bench.scale import build_members, reset_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -481,7 +481,7 @@ def main() -> None:
     if not args.no_load:
         for users in [int(u) for u in args.users.split(",")]:
             port = free_port()
-            server = start_gunicorn(port, args.workers, log_dir, app="bench.warm_wsgi")
+            server = start_gunicorn(port, log_dir, workers=args.workers)
             try:
                 log(f"warm-up: {users} users for {args.warmup} s (not counted)")
                 run_locust(port, users, args.warmup, plan_file, log_dir / f"warmup-{users}")
