@@ -4,8 +4,9 @@ The catalogue is the same for everyone who reads it in one language with the sam
 filters (published programmes and their open offerings: nothing in it depends on who
 asks), and it was the dearest page of every role's journey (about 30 ms of CPU for 20
 programme cards, docs/benchmarks.md). The rendered list is kept in the shared cache for
-``CATALOGUE_SECONDS`` per language, valid filters and page; the filter form, its errors
-and the page around the list are drawn on every request.
+``CATALOGUE_SECONDS`` per language, valid filters and page, and so is the filter form when
+it has no error (it then shows exactly the valid filters); a form with errors and the page
+around them are drawn on every request.
 
 Freshness: the training services (a programme or an offering created, changed, opened or
 closed) forget every kept list once their transaction commits (``forget_catalogue``), so
@@ -72,6 +73,18 @@ def _render(request, form, query: QueryDict) -> str:
     )
 
 
+def _kept(identity: tuple, render) -> SafeString:
+    """``render()``'s HTML, from the shared cache when it was drawn for ``identity`` (with
+    the language) in the last ``CATALOGUE_SECONDS``."""
+    digest = hashlib.sha256(repr((get_language(), *identity)).encode()).hexdigest()
+    key = f"gdpa:catalogue:{cache.get(_GENERATION, 0)}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, CATALOGUE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - a rendered template, kept as it was drawn
+
+
 def catalogue_results(request, form) -> SafeString:
     """The rendered list for ``form``'s valid filters and the page asked for, from the
     shared cache when it was drawn in the last ``CATALOGUE_SECONDS``."""
@@ -79,16 +92,20 @@ def catalogue_results(request, form) -> SafeString:
     number = _page_number(request.GET.get("page"))
     if number is None:
         return mark_safe(_render(request, form, query))  # noqa: S308 - a rendered template
-    identity = repr((get_language(), sorted(query.lists()), number))
-    key = (
-        f"gdpa:catalogue:{cache.get(_GENERATION, 0)}:"
-        f"{hashlib.sha256(identity.encode()).hexdigest()}"
-    )
-    html = cache.get(key)
-    if html is None:
-        html = _render(request, form, query)
-        cache.set(key, html, CATALOGUE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - a rendered template, kept as it was drawn
+    return _kept(("list", sorted(query.lists()), number), lambda: _render(request, form, query))
+
+
+def catalogue_filters(form, *, oob: bool) -> SafeString:
+    """The filter form (``oob``: out of band, for an htmx answer). Without errors it shows
+    exactly the valid filters, so it is kept with the list; with errors it is drawn."""
+
+    def render() -> str:
+        return render_to_string("trainings/_catalogue_filters.html", {"form": form, "oob": oob})
+
+    if form.is_bound and form.errors:
+        return mark_safe(render())  # noqa: S308 - a rendered template
+    query = _valid_query(form)
+    return _kept(("filters", sorted(query.lists()), oob, form.is_bound), render)
 
 
 def _forget() -> None:

@@ -98,7 +98,10 @@ class QuickSelect(forms.Select):
         final = {"name": name, **self.build_attrs(self.attrs, attrs)}
         chosen = set(self.format_value(value))
         options = []
-        for option_value, label in self.choices:
+        # Choices given as a function (the country lists) are read as it returns them:
+        # Django would normalize each of the 250 pairs again on every render.
+        func = getattr(self.choices, "func", None)
+        for option_value, label in func() if callable(func) else self.choices:
             if isinstance(label, list | tuple):
                 raise TypeError("QuickSelect draws flat choices only.")
             code = "" if option_value is None else str(option_value)

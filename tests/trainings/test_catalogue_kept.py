@@ -58,3 +58,18 @@ def test_what_a_visitor_adds_to_the_address_is_not_kept_for_others(client, make_
     response = client.get(URL, {"audience": "nonsense"})
     assert "Choose one of the options in the list" in response.content.decode()
     assert 'href="?page=2"' in _results(response)
+
+
+def test_the_filter_form_is_kept_with_its_values_and_never_with_errors(client, make_programme):
+    make_programme(title="Diaspora bonds")
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    for audience in ("diaspora", "government", "diaspora"):
+        form = client.get(URL, {"audience": audience}, **htmx).content.decode()
+        assert 'hx-swap-oob="true"' in form
+        assert f'<option value="{audience}" selected>' in form
+    wrong = client.get(URL, {"starts_from": "someday"}, **htmx).content.decode()
+    assert "Enter the date like 2027-04-12" in wrong
+    mended = client.get(URL, {"starts_from": "2027-04-12"}, **htmx).content.decode()
+    assert "Enter the date like 2027-04-12" not in mended and 'value="2027-04-12"' in mended
+    assert "Clear the filters" in mended
+    assert "Clear the filters" not in client.get(URL).content.decode()

@@ -2,10 +2,10 @@
 
 from django.shortcuts import render
 
-from gdpa.portal.htmx import render_region
+from gdpa.portal.htmx import is_partial_request, render_region
 
 from .. import permissions, selectors, services
-from ..catalogue import catalogue_results
+from ..catalogue import catalogue_filters, catalogue_results
 from ..eligibility import is_eligible, offering_audience
 from ..forms import CatalogueFilterForm
 from .nominations import nominator_context
@@ -22,7 +22,11 @@ def catalogue(request):
         request,
         "trainings/catalogue.html",
         "results",
-        {"form": form, "results": catalogue_results(request, form)},
+        {
+            "form": form,
+            "filters": catalogue_filters(form, oob=is_partial_request(request)),
+            "results": catalogue_results(request, form),
+        },
     )
 
 
