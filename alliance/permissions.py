@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django_scopes import scopes_disabled
-from guardian.shortcuts import get_user_perms
 
 from gdpa.accounts import roles
 from gdpa.accounts.permissions import acting_as_staff
@@ -29,6 +28,7 @@ from .models import (
     Membership,
     MemberState,
     Organization,
+    OrganizationUserObjectPermission,
     Participant,
     Recommendation,
     RecommendationReport,
@@ -39,6 +39,7 @@ from .models import (
 from .selectors import participations_of
 
 _MEMBERSHIPS_ATTR = "_alliance_memberships"
+_MANAGE_GRANTS_ATTR = "_alliance_manage_grants"
 MANAGE_MEMBERS = "alliance.manage_members"
 #: Session key of the organization the person is working as.
 CURRENT_ORG_KEY = "current_organization"
@@ -64,8 +65,9 @@ def memberships_of(user) -> list[Membership]:
 
 
 def forget_memberships(user) -> None:
-    if hasattr(user, _MEMBERSHIPS_ATTR):
-        delattr(user, _MEMBERSHIPS_ATTR)
+    for attribute in (_MEMBERSHIPS_ATTR, _MANAGE_GRANTS_ATTR):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def membership_in(user, organization: Organization) -> Membership | None:
@@ -84,13 +86,27 @@ def is_org_admin(user, organization: Organization) -> bool:
 def holds_manage_grant(user, organization: Organization) -> bool:
     """The person was granted the member-management right on this very organization.
 
-    Only the grant on the object counts (guardian's ``get_user_perms`` reads the person's
-    own object grants, one query): not a global ``alliance.manage_members`` in
-    ``user_permissions``, not a group, and not the superuser flag, which ``user.has_perm``
-    answers yes to for every object.
+    Only the grant on the object counts (the person's own rows of guardian's direct
+    foreign-key table): not a global ``alliance.manage_members`` in ``user_permissions``,
+    not a group, and not the superuser flag, which ``user.has_perm`` answers yes to for
+    every object. The organizations the person holds it on are read once per request (one
+    query) and kept on the user object; ``forget_memberships`` drops them with the
+    memberships after a grant or a withdrawal.
     """
-    _, codename = MANAGE_MEMBERS.split(".")
-    return codename in get_user_perms(user, organization)
+    if not getattr(user, "is_authenticated", False):
+        return False
+    granted = getattr(user, _MANAGE_GRANTS_ATTR, None)
+    if granted is None:
+        _, codename = MANAGE_MEMBERS.split(".")
+        granted = set(
+            OrganizationUserObjectPermission.objects.filter(
+                user=user,
+                permission__codename=codename,
+                permission__content_type__app_label="alliance",
+            ).values_list("content_object_id", flat=True)
+        )
+        setattr(user, _MANAGE_GRANTS_ATTR, granted)
+    return organization.pk in granted
 
 
 def has_delegated_right(user, organization: Organization) -> bool:

@@ -307,3 +307,4 @@ def membership_set_member_management(*, actor, membership: Membership, allowed: 
         action="membership.grant_manage_members" if allowed else "membership.revoke_manage_members",
         target=membership,
     )
+    forget_person(membership.user)

@@ -312,3 +312,23 @@ def test_a_membership_created_meanwhile_reads_as_already_a_member(
     )
     with pytest.raises(ValidationError, match="already a member"):
         services.invitation_accept(user=person, token=services.invitation_token(invitation))
+
+
+def test_a_persons_grants_are_read_once_per_request_and_forgotten_when_they_change(
+    leader, member, diaspora_org, other_org, django_assert_num_queries
+):
+    """The delegated right is asked for on several organizations in one page (the offering
+    page's nominations, an organization's member list): one query, and a grant or a
+    withdrawal is seen at once."""
+    membership = Membership.objects.select_related("user", "organization").get(
+        user=member, organization=diaspora_org
+    )
+    person = membership.user
+    with django_assert_num_queries(1):
+        assert not permissions.holds_manage_grant(person, diaspora_org)
+        assert not permissions.holds_manage_grant(person, other_org)
+    services.membership_set_member_management(actor=leader, membership=membership, allowed=True)
+    assert permissions.holds_manage_grant(person, diaspora_org)
+    assert not permissions.holds_manage_grant(person, other_org)
+    services.membership_set_member_management(actor=leader, membership=membership, allowed=False)
+    assert not permissions.holds_manage_grant(person, diaspora_org)
