@@ -217,6 +217,7 @@ def enrollment_withdraw(*, user, enrollment: Enrollment) -> Enrollment:
         .get(pk=enrollment.offering_id)
     )
     enrollment = Enrollment.objects.select_for_update().select_related("user").get(pk=enrollment.pk)
+    enrollment.offering = offering  # the row locked above (the audit label reads it)
     refusal = withdrawal_refusal(user=user, enrollment=enrollment)
     if refusal:
         raise ValidationError(refusal)
