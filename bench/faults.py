@@ -444,8 +444,9 @@ def sweep_as_beat(killed_at: datetime) -> None:
     be by the real beat."""
     from alliance.services.sweeps import GRACE, session_mail_sweep
     from alliance.tasks import dispatch_reminders
+    from gdpa.notify.delivery import emails_sweep
     from gdpa.notify.dispatch import publish
-    from gdpa.notify.services import STALE_QUEUED_AFTER, STALE_SENDING_AFTER, emails_sweep
+    from gdpa.notify.services import STALE_QUEUED_AFTER, STALE_SENDING_AFTER
 
     emails_sweep(
         now=killed_at + max(STALE_QUEUED_AFTER, STALE_SENDING_AFTER) + timedelta(seconds=1)

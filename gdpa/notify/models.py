@@ -10,7 +10,7 @@ class OutboundEmail(models.Model):
     (queued -> sending) before talking to the mail server, so a retried or duplicated
     message never sends it twice, and a lost message is found again by the sweeper.
 
-    Fan-outs are sent by ``send_email_batch`` (``services.emails_deliver``), 100 rows over
+    Fan-outs are sent by ``send_email_batch`` (``delivery.emails_deliver``), 100 rows over
     one connection, still row by row: each row is claimed in its own committed
     transaction just before its send and its outcome is written at once, before the next
     row is claimed. Over SMTP (``gdpa.notify.smtp.EmailBackend``) the row is marked *sent*

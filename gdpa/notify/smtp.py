@@ -7,7 +7,7 @@ behind. ``EmailBackend`` is Django's SMTP backend with the mail transaction writ
 is written, then the message's ``around_final_dot`` context is entered, the final dot is
 written inside it, the context is left, and only then is the server's reply read.
 
-``gdpa.notify.services`` marks the row *sent* on entering (one UPDATE in an open
+``gdpa.notify.delivery`` marks the row *sent* on entering (one UPDATE in an open
 transaction: the row is locked, nothing committed yet) and commits on leaving, right
 after the final dot was written: whatever stops the worker before that commit (a kill,
 a lost database) rolls the mark back, and the row is still *sending*.
@@ -43,7 +43,7 @@ class EmailBackend(DjangoEmailBackend):
     """Django's SMTP backend, writing SMTP's final dot inside ``message.around_final_dot()``
     (see the module's docstring)."""
 
-    #: ``gdpa.notify.services`` relies on ``around_final_dot`` only with this backend.
+    #: ``gdpa.notify.delivery`` relies on ``around_final_dot`` only with this backend.
     supports_around_final_dot = True
 
     def open(self):

@@ -373,11 +373,11 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 # smtp:// sends through gdpa.notify.smtp.EmailBackend, so that each e-mail is marked sent
-# at SMTP's final dot (gdpa/notify/services.py, emails_deliver).
+# at SMTP's final dot (gdpa/notify/delivery.py, emails_deliver).
 EMAIL_CONFIG = smtp_settings(env.email_url("EMAIL_URL", default="consolemail://"))
 vars().update(EMAIL_CONFIG)
 # Seconds each exchange with the SMTP server may take (Django's default waits for ever);
-# well below STALE_SENDING_AFTER (gdpa/notify/services.py).
+# well below STALE_SENDING_AFTER (gdpa/notify/services.py, used by delivery.py).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # --- E-mail provider and deliverability (docs/operations.md, "E-mail") ---------------
 # SMTP through EMAIL_URL by default; EMAIL_PROVIDER=postmark|mailgun|sendgrid|amazon_ses|

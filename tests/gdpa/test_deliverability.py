@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.urls import reverse
 
 from gdpa.audit.models import AuditEntry
-from gdpa.notify import deliverability, services
+from gdpa.notify import deliverability, delivery, services
 from gdpa.notify.models import OutboundEmail, RecipientAddress
 from gdpa.notify.providers import email_backend_settings
 from tests import factories
@@ -306,7 +306,7 @@ def test_an_email_queued_before_the_suppression_is_not_sent(
     )
     post_hook(client, postmark_complaint(email), **auth())
     mail.outbox.clear()
-    assert services.email_deliver(email_id=waiting.pk) is False
+    assert delivery.email_deliver(email_id=waiting.pk) is False
     waiting.refresh_from_db()
     assert waiting.status == OutboundEmail.Status.SUPPRESSED and mail.outbox == []
 

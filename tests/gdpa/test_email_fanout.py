@@ -17,7 +17,7 @@ from alliance.models import Participant, Reminder
 from alliance.services.reminders import reminders_dispatch, reminders_reschedule
 from alliance.services.session_invitations import session_invitations_send
 from alliance.services.session_mail import session_email
-from gdpa.notify import rendering, services
+from gdpa.notify import delivery, rendering, services
 from gdpa.notify.models import OutboundEmail, RecipientAddress
 from gdpa.notify.rendering import SharedRender
 from gdpa.notify.tasks import send_email_batch
@@ -94,7 +94,7 @@ def received() -> list[str]:
 
 def test_a_batch_sends_every_row_over_one_connection(server):
     emails = queued(5)
-    assert services.emails_deliver(email_ids=[e.pk for e in emails]) == []
+    assert delivery.emails_deliver(email_ids=[e.pk for e in emails]) == []
     assert server.opened == 1
     assert statuses(emails) == ["sent"] * 5
     assert received() == [e.to_email for e in emails]
@@ -106,9 +106,9 @@ def test_a_batch_sends_every_row_over_one_connection(server):
 def test_a_batch_skips_rows_another_worker_has_claimed(server):
     emails = queued(3)
     other = OutboundEmail.objects.get(pk=emails[1].pk)
-    assert services._claim(other)  # another worker is sending this one
-    assert not services._claim(OutboundEmail.objects.get(pk=emails[1].pk))  # never twice
-    services.emails_deliver(email_ids=[e.pk for e in emails])
+    assert delivery._claim(other)  # another worker is sending this one
+    assert not delivery._claim(OutboundEmail.objects.get(pk=emails[1].pk))  # never twice
+    delivery.emails_deliver(email_ids=[e.pk for e in emails])
     assert statuses(emails) == ["sent", "sending", "sent"]
     assert received() == [emails[0].to_email, emails[2].to_email]
 
@@ -125,7 +125,7 @@ def test_a_batch_task_run_twice_sends_nothing_the_second_time(server):
 def test_a_refused_message_is_retried_later_and_the_others_are_sent(server):
     emails = queued(4)
     server.refuse = frozenset({emails[1].to_email})
-    retry = services.emails_deliver(email_ids=[e.pk for e in emails])
+    retry = delivery.emails_deliver(email_ids=[e.pk for e in emails])
     assert retry == [emails[1].pk]
     assert statuses(emails) == ["sent", "queued", "sent", "sent"]
     refused = OutboundEmail.objects.get(pk=emails[1].pk)
@@ -139,7 +139,7 @@ def test_a_message_refused_on_its_last_attempt_fails_and_the_batch_goes_on(serve
     emails = queued(3)
     OutboundEmail.objects.filter(pk=emails[0].pk).update(attempts=services.MAX_ATTEMPTS - 1)
     server.refuse = frozenset({emails[0].to_email})
-    assert services.emails_deliver(email_ids=[e.pk for e in emails]) == []
+    assert delivery.emails_deliver(email_ids=[e.pk for e in emails]) == []
     assert statuses(emails) == ["failed", "sent", "sent"]
 
 
@@ -158,7 +158,7 @@ def test_the_retried_batch_carries_only_the_refused_rows(server):
 def test_a_server_that_hangs_up_stops_the_batch_and_the_rest_stay_queued(server):
     emails = queued(4)
     server.hang_up = frozenset({emails[1].to_email})
-    retry = services.emails_deliver(email_ids=[e.pk for e in emails])
+    retry = delivery.emails_deliver(email_ids=[e.pk for e in emails])
     assert retry == [emails[1].pk, emails[2].pk, emails[3].pk]
     assert statuses(emails) == ["sent", "queued", "queued", "queued"]
     untouched = OutboundEmail.objects.get(pk=emails[3].pk)
@@ -168,7 +168,7 @@ def test_a_server_that_hangs_up_stops_the_batch_and_the_rest_stay_queued(server)
 def test_an_unreachable_server_costs_one_attempt_and_sends_nothing(server):
     emails = queued(3)
     with mock.patch.object(FakeServer, "open", side_effect=ConnectionRefusedError("refused")):
-        retry = services.emails_deliver(email_ids=[e.pk for e in emails])
+        retry = delivery.emails_deliver(email_ids=[e.pk for e in emails])
     assert retry == [e.pk for e in emails]
     assert [OutboundEmail.objects.get(pk=e.pk).attempts for e in emails] == [1, 0, 0]
     assert statuses(emails) == ["queued"] * 3 and mail.outbox == []
@@ -178,12 +178,12 @@ def test_a_worker_killed_mid_batch_leaves_only_the_row_in_flight_unknown(server)
     emails = queued(5)
     server.die_at = emails[2].to_email
     with pytest.raises(WorkerKilled):
-        services.emails_deliver(email_ids=[e.pk for e in emails])
+        delivery.emails_deliver(email_ids=[e.pk for e in emails])
     # Rows before it are sent, the one in flight is "sending", the rest still queued.
     assert statuses(emails) == ["sent", "sent", "sending", "queued", "queued"]
     server.die_at = ""
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
-        assert services.emails_sweep() == 2  # the rest of the batch is published again
+        assert delivery.emails_sweep() == 2  # the rest of the batch is published again
     assert statuses(emails) == ["sent", "sent", "failed", "sent", "sent"]
     unknown = OutboundEmail.objects.get(pk=emails[2].pk)
     assert unknown.delivery_unknown  # reported to staff, never resent
@@ -195,7 +195,7 @@ def test_a_row_whose_address_was_suppressed_after_queueing_is_not_sent(server):
     RecipientAddress.objects.create(
         address=emails[1].to_email, suppressed_at=timezone.now(), reason="complained"
     )
-    services.emails_deliver(email_ids=[e.pk for e in emails])
+    delivery.emails_deliver(email_ids=[e.pk for e in emails])
     assert statuses(emails) == ["sent", "suppressed", "sent"]
     assert OutboundEmail.objects.get(pk=emails[1].pk).body_text == ""
     assert emails[1].to_email not in received()
@@ -224,7 +224,7 @@ def test_a_fan_out_is_published_as_one_task_per_hundred_emails(
 def delivery_queries(n: int, start: int) -> int:
     emails = queued(n, start=start)
     with CaptureQueriesContext(connection) as queries:
-        services.emails_deliver(email_ids=[e.pk for e in emails])
+        delivery.emails_deliver(email_ids=[e.pk for e in emails])
     assert statuses(emails) == ["sent"] * n
     return len(queries)
 

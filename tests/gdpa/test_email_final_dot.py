@@ -19,7 +19,7 @@ from django.core.mail import get_connection
 from django.db import connection
 from django.utils import timezone
 
-from gdpa.notify import services
+from gdpa.notify import delivery, services
 from gdpa.notify.models import OutboundEmail
 from gdpa.notify.providers import DJANGO_SMTP_BACKEND, SMTP_BACKEND, smtp_settings
 from gdpa.notify.smtp import FINAL_DOT
@@ -148,7 +148,7 @@ def die_at_final_dot(victim: OutboundEmail, wire, *, when: str = "before the dot
     committed, the dot not written), "between the dot and the commit", or "after the
     commit" (waiting for the server's reply). Checks the message was written whole
     before the final dot."""
-    marked_sent = services._marked_sent_at_final_dot
+    marked_sent = delivery._marked_sent_at_final_dot
 
     @contextmanager
     def dying(email):
@@ -168,7 +168,7 @@ def die_at_final_dot(victim: OutboundEmail, wire, *, when: str = "before the dot
                 raise WorkerKilled
         raise WorkerKilled
 
-    return mock.patch.object(services, "_marked_sent_at_final_dot", dying)
+    return mock.patch.object(delivery, "_marked_sent_at_final_dot", dying)
 
 
 def later(delta: datetime.timedelta):
@@ -194,7 +194,7 @@ def test_the_row_is_marked_before_the_final_dot_and_committed_just_after(sink, w
         return send(smtp, data)
 
     with mock.patch.object(smtplib.SMTP, "send", watching):
-        assert services.emails_deliver(email_ids=[email.pk]) == []
+        assert delivery.emails_deliver(email_ids=[email.pk]) == []
     assert at_the_dot == [("sent", "", True)]
     assert not connection.in_atomic_block  # committed
     [(recipient, content)] = sink.accepted
@@ -230,17 +230,17 @@ def test_a_worker_killed_before_the_final_dot_leaves_the_row_sending_and_it_is_s
 ):
     emails = queued(3)
     with die_at_final_dot(emails[1], wire), pytest.raises(WorkerKilled):
-        services.emails_deliver(email_ids=ids(emails))
+        delivery.emails_deliver(email_ids=ids(emails))
     assert statuses(emails) == ["sent", "sending", "queued"]
     assert [recipient for recipient, _ in sink.accepted] == [emails[0].to_email]
 
     # A live send is never raced: before STALE_SENDING_AFTER the row is left alone.
     with later(services.STALE_SENDING_AFTER - datetime.timedelta(minutes=1)):
-        assert services.emails_sweep() == 0
+        assert delivery.emails_sweep() == 0
     assert statuses(emails) == ["sent", "sending", "queued"]
 
     with later(services.STALE_SENDING_AFTER + datetime.timedelta(minutes=1)):
-        assert services.emails_sweep() == 2  # the interrupted row and the one after it
+        assert delivery.emails_sweep() == 2  # the interrupted row and the one after it
     assert statuses(emails) == ["sent"] * 3
     assert [sink.count(e.to_email) for e in emails] == [1, 1, 1]
     assert [row.attempts for row in rows(emails)] == [1, 2, 1]  # the interrupted one counts
@@ -249,7 +249,7 @@ def test_a_worker_killed_before_the_final_dot_leaves_the_row_sending_and_it_is_s
 def test_a_redelivered_batch_sends_a_row_left_sending_once_the_claim_is_stale(sink, wire):
     emails = queued(2)
     with die_at_final_dot(emails[0], wire), pytest.raises(WorkerKilled):
-        services.emails_deliver(email_ids=ids(emails))
+        delivery.emails_deliver(email_ids=ids(emails))
     send_email_batch.run(ids(emails))  # redelivered at once: the claim may still be live
     assert statuses(emails) == ["sending", "sent"]
     assert sink.count(emails[0].to_email) == 0
@@ -265,9 +265,9 @@ def test_an_interrupted_row_that_has_had_every_attempt_fails_and_can_be_resent(s
     [email] = queued(1)
     OutboundEmail.objects.filter(pk=email.pk).update(attempts=services.MAX_ATTEMPTS - 1)
     with die_at_final_dot(email, wire), pytest.raises(WorkerKilled):
-        services.emails_deliver(email_ids=[email.pk])
+        delivery.emails_deliver(email_ids=[email.pk])
     with later(services.STALE_SENDING_AFTER + datetime.timedelta(minutes=1)):
-        assert services.emails_sweep() == 0
+        assert delivery.emails_sweep() == 0
     row = OutboundEmail.objects.get(pk=email.pk)
     assert row.status == "failed" and row.last_error == services.SEND_INTERRUPTED
     assert row.can_resend and not row.delivery_unknown
@@ -276,22 +276,22 @@ def test_an_interrupted_row_that_has_had_every_attempt_fails_and_can_be_resent(s
 
 def test_a_slow_worker_whose_claim_was_given_up_never_writes_its_final_dot(sink, wire):
     emails = queued(2)
-    marked_sent = services._marked_sent_at_final_dot
+    marked_sent = delivery._marked_sent_at_final_dot
 
     @contextmanager
     def slow(email):
         # Meanwhile the sweep gave the row up as interrupted (the worker was too slow).
         with later(services.STALE_SENDING_AFTER + datetime.timedelta(minutes=1)):
-            services._requeue_interrupted(OutboundEmail.objects.all(), now=timezone.now())
+            delivery._requeue_interrupted(OutboundEmail.objects.all(), now=timezone.now())
         with marked_sent(email):
             yield
 
-    with mock.patch.object(services, "_marked_sent_at_final_dot", slow):
-        retry = services.emails_deliver(email_ids=ids(emails))
+    with mock.patch.object(delivery, "_marked_sent_at_final_dot", slow):
+        retry = delivery.emails_deliver(email_ids=ids(emails))
     assert retry == [emails[1].pk]  # the batch stopped; the row taken over is not ours
     assert statuses(emails) == ["queued", "queued"]
     assert sink.accepted == []
-    services.emails_deliver(email_ids=ids(emails))
+    delivery.emails_deliver(email_ids=ids(emails))
     assert [sink.count(e.to_email) for e in emails] == [1, 1]
 
 
@@ -302,7 +302,7 @@ def test_a_slow_worker_whose_claim_was_given_up_never_writes_its_final_dot(sink,
 def test_a_message_refused_at_its_final_dot_goes_back_to_queued_with_its_bodies(sink, reply):
     emails = queued(2)
     sink.refuse = {emails[0].to_email: reply}
-    assert services.emails_deliver(email_ids=ids(emails)) == [emails[0].pk]
+    assert delivery.emails_deliver(email_ids=ids(emails)) == [emails[0].pk]
     refused, sent = rows(emails)
     assert (refused.status, sent.status) == ("queued", "sent")
     assert reply.split()[0] in refused.last_error and reply.split()[-1] in refused.last_error
@@ -311,7 +311,7 @@ def test_a_message_refused_at_its_final_dot_goes_back_to_queued_with_its_bodies(
     assert sink.count(emails[0].to_email) == 0
 
     sink.refuse = {}
-    assert services.emails_deliver(email_ids=[emails[0].pk]) == []
+    assert delivery.emails_deliver(email_ids=[emails[0].pk]) == []
     assert statuses(emails) == ["sent", "sent"]
     assert [sink.count(e.to_email) for e in emails] == [1, 1]
 
@@ -320,7 +320,7 @@ def test_a_message_refused_at_its_final_dot_on_the_last_attempt_fails_resendable
     [email] = queued(1)
     OutboundEmail.objects.filter(pk=email.pk).update(attempts=services.MAX_ATTEMPTS - 1)
     sink.refuse = {email.to_email: "554 5.7.1 Message rejected"}
-    assert services.emails_deliver(email_ids=[email.pk]) == []
+    assert delivery.emails_deliver(email_ids=[email.pk]) == []
     row = OutboundEmail.objects.get(pk=email.pk)
     assert row.status == "failed" and "Message rejected" in row.last_error
     assert row.can_resend and row.body_text == "Body"
@@ -329,20 +329,20 @@ def test_a_message_refused_at_its_final_dot_on_the_last_attempt_fails_resendable
 def test_a_connection_dropped_before_the_reply_to_the_final_dot_puts_the_row_back(sink):
     emails = queued(3)
     sink.hang_up = {emails[1].to_email}
-    retry = services.emails_deliver(email_ids=ids(emails))
+    retry = delivery.emails_deliver(email_ids=ids(emails))
     assert retry == [emails[1].pk, emails[2].pk]  # the server is gone: the batch stops
     assert statuses(emails) == ["sent", "queued", "queued"]
     dropped = OutboundEmail.objects.get(pk=emails[1].pk)
     assert "closed" in dropped.last_error.lower() and dropped.body_text == "Body"
     sink.hang_up = set()
-    services.emails_deliver(email_ids=retry)
+    delivery.emails_deliver(email_ids=retry)
     assert [sink.count(e.to_email) for e in emails] == [1, 1, 1]
 
 
 def test_a_recipient_refused_before_the_message_is_retried_and_the_batch_goes_on(sink):
     emails = queued(3)
     sink.unknown = {emails[1].to_email}
-    assert services.emails_deliver(email_ids=ids(emails)) == [emails[1].pk]
+    assert delivery.emails_deliver(email_ids=ids(emails)) == [emails[1].pk]
     assert statuses(emails) == ["sent", "queued", "sent"]
     refused = OutboundEmail.objects.get(pk=emails[1].pk)
     assert "No such user" in refused.last_error and refused.body_text == "Body"
@@ -356,12 +356,12 @@ def test_a_row_marked_sent_is_never_sent_again_not_even_by_a_sweep_or_a_redelive
     emails = queued(2)
     # Killed while waiting for the server's reply: the dot was written, then committed.
     with die_at_final_dot(emails[1], wire, when="after the commit"), pytest.raises(WorkerKilled):
-        services.emails_deliver(email_ids=ids(emails))
+        delivery.emails_deliver(email_ids=ids(emails))
     assert statuses(emails) == ["sent", "sent"]
     sink.wait_for(emails[1].to_email)  # the server took it, though nobody read the reply
     for _ in range(2):
         with later(services.STALE_SENDING_AFTER + datetime.timedelta(hours=1)):
-            services.emails_sweep()
+            delivery.emails_sweep()
             send_email_batch.run(ids(emails))
     assert statuses(emails) == ["sent", "sent"]
     assert [sink.count(e.to_email) for e in emails] == [1, 1]
@@ -376,7 +376,7 @@ def test_the_instant_left_open_is_between_the_final_dot_and_the_commit(sink, wir
         die_at_final_dot(email, wire, when="between the dot and the commit"),
         pytest.raises(WorkerKilled),
     ):
-        services.emails_deliver(email_ids=[email.pk])
+        delivery.emails_deliver(email_ids=[email.pk])
     sink.wait_for(email.to_email)
     assert statuses([email]) == ["sending"]
 
@@ -387,20 +387,20 @@ def test_the_instant_left_open_is_between_the_final_dot_and_the_commit(sink, wir
 def test_with_another_backend_a_row_left_sending_is_reported_not_resent(settings, sink, wire):
     smtp_row, provider_row = queued(2)
     with die_at_final_dot(smtp_row, wire), pytest.raises(WorkerKilled):
-        services.emails_deliver(email_ids=[smtp_row.pk])
+        delivery.emails_deliver(email_ids=[smtp_row.pk])
     # A backend without a final dot (an HTTP provider's API): the worker dies in the send.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with (
         mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=WorkerKilled),
         pytest.raises(WorkerKilled),
     ):
-        services.emails_deliver(email_ids=[provider_row.pk])
+        delivery.emails_deliver(email_ids=[provider_row.pk])
     assert statuses([smtp_row, provider_row]) == ["sending", "sending"]
     assert [r.marked_before_final_dot for r in rows([smtp_row, provider_row])] == [True, False]
 
     # The row says how it was being sent, whatever backend the sweep's process has.
     with later(services.STALE_SENDING_AFTER + datetime.timedelta(minutes=1)):
-        services.emails_sweep()
+        delivery.emails_sweep()
     smtp_row, provider_row = rows([smtp_row, provider_row])
     assert smtp_row.status == "sent" and len(mail.outbox) == 1
     assert provider_row.status == "failed" and provider_row.delivery_unknown

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from gdpa.notify import services
+from gdpa.notify import delivery, services
 from gdpa.notify.models import OutboundEmail
 from gdpa.notify.tasks import send_email
 
@@ -58,7 +58,7 @@ def test_a_mail_server_failure_is_retried_then_marked_failed():
         "django.core.mail.EmailMultiAlternatives.send", side_effect=ConnectionError("refused")
     ):
         for _ in range(services.MAX_ATTEMPTS):
-            services.email_deliver(email_id=email.pk)
+            delivery.email_deliver(email_id=email.pk)
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED
     assert email.attempts == services.MAX_ATTEMPTS
@@ -68,9 +68,9 @@ def test_a_mail_server_failure_is_retried_then_marked_failed():
 
 def test_a_worker_killed_mid_send_is_reported_not_resent():
     email = queue()
-    assert services._claim(email) is not None  # the worker dies after claiming
+    assert delivery._claim(email) is not None  # the worker dies after claiming
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
-        services.emails_sweep()
+        delivery.emails_sweep()
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED
     assert "not resent" in email.last_error.lower()
@@ -81,7 +81,7 @@ def test_a_lost_task_message_is_found_again_by_the_sweeper():
     email = queue()  # queued outside on_commit capture: its task never ran
     assert mail.outbox == []
     with time_machine.travel(timezone.now() + timedelta(minutes=30)):
-        assert services.emails_sweep() == 1
+        assert delivery.emails_sweep() == 1
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT
     assert len(mail.outbox) == 1
@@ -133,7 +133,7 @@ def fail_for_good(email):
         side_effect=ConnectionError(f"refused while sending {LINK}"),
     ):
         for _ in range(services.MAX_ATTEMPTS):
-            services.email_deliver(email_id=email.pk)
+            delivery.email_deliver(email_id=email.pk)
 
 
 def test_a_failed_email_keeps_its_bodies_for_the_retention_period_then_loses_them(settings):
@@ -143,10 +143,10 @@ def test_a_failed_email_keeps_its_bodies_for_the_retention_period_then_loses_the
     assert LINK in bodies(email)[0]
     assert email.can_resend
     with time_machine.travel(timezone.now() + timedelta(days=6)):
-        services.emails_sweep()
+        delivery.emails_sweep()
     assert LINK in bodies(email)[0]
     with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
-        services.emails_sweep()
+        delivery.emails_sweep()
     assert bodies(email) == ("", "", "")
     assert email.status == OutboundEmail.Status.FAILED and email.bodies_cleared_at is not None
     assert email.subject == "Reset your password" and "refused" in email.last_error
@@ -155,9 +155,9 @@ def test_a_failed_email_keeps_its_bodies_for_the_retention_period_then_loses_the
 
 def test_a_delivery_unknown_email_keeps_its_bodies_so_staff_can_resend_it():
     email = queue_with_link()
-    services._claim(email)
+    delivery._claim(email)
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
-        services.emails_sweep()
+        delivery.emails_sweep()
     email.refresh_from_db()
     assert email.delivery_unknown and email.can_resend
     assert LINK in email.body_text
@@ -200,7 +200,7 @@ def test_no_log_line_carries_a_body_or_a_link(caplog, django_capture_on_commit_c
         email = queue_with_link()
         fail_for_good(email)
         with time_machine.travel(timezone.now() + timedelta(minutes=30)):
-            services.emails_sweep()
+            delivery.emails_sweep()
     assert caplog.records  # the failures were logged ...
     for record in caplog.records:  # ... without what the message said
         assert "SECRET-TOKEN" not in record.getMessage()
@@ -225,8 +225,8 @@ def test_a_refused_publish_after_commit_is_logged_and_the_sweep_sends_it(
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.QUEUED
     with time_machine.travel(timezone.now() + timedelta(minutes=30)):
-        assert services.emails_sweep() == 1
-        assert services.emails_sweep() == 0
+        assert delivery.emails_sweep() == 1
+        assert delivery.emails_sweep() == 0
     assert len(mail.outbox) == 1
 
 
@@ -246,9 +246,9 @@ def test_a_batch_stops_publishing_at_the_first_refusal(caplog):
 
 def delivery_unknown():
     email = queue_with_link()
-    services._claim(email)
+    delivery._claim(email)
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
-        services.emails_sweep()
+        delivery.emails_sweep()
     email.refresh_from_db()
     return email
 

@@ -28,8 +28,9 @@ from django.utils import timezone
 from alliance import services as alliance_services
 from alliance.models import Participant, RecommendationReport, Reminder
 from alliance.services.sweeps import GRACE, session_mail_sweep
+from gdpa.notify.delivery import emails_sweep
 from gdpa.notify.models import OutboundEmail
-from gdpa.notify.services import STALE_QUEUED_AFTER, STALE_SENDING_AFTER, emails_sweep
+from gdpa.notify.services import STALE_QUEUED_AFTER, STALE_SENDING_AFTER
 from trainings import services as trainings_services
 from trainings.models import Enrollment, Offering, TrainingProgramme
 
