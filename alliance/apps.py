@@ -48,7 +48,16 @@ class AllianceConfig(AppConfig):
                     found.add(roles.PARTNER)
             return found
 
-        roles.register_role_resolver(resolve)
+        roles.register_role_resolver(
+            resolve,
+            grants={
+                roles.IOM_STAFF,
+                roles.FOCAL_POINT,
+                roles.DIASPORA_LEADER,
+                roles.PARTNER,
+                roles.MEMBER,
+            },
+        )
         register_home_facts(dashboard.home_facts)
         staff = frozenset({roles.IOM_STAFF})
         register_nav_link(

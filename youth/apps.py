@@ -32,7 +32,8 @@ class YouthConfig(AppConfig):
 
         roles.register_role_members(roles.YOUTH, lambda: YouthProfile.objects.values("user_id"))
         roles.register_role_resolver(
-            lambda user: {roles.YOUTH} if youth_profile_of(user) is not None else set()
+            lambda user: {roles.YOUTH} if youth_profile_of(user) is not None else set(),
+            grants={roles.YOUTH},
         )
         # Youth participants see their participation on the dashboard; the invitation to
         # join is offered on the profile page, to people who could be eligible only.

@@ -1,8 +1,8 @@
 """A person's roles in the alliance, known to the kernel without importing any app.
 
 Each app registers a resolver in its ``AppConfig.ready()``; a resolver takes a user and
-returns the role names it grants. ``roles_for`` asks every resolver once per request
-and caches the answer on the user object.
+returns the role names it grants. Answers are kept on the user object for the request:
+``roles_for`` asks every resolver once, ``has_role`` only those that can give the role.
 """
 
 from collections.abc import Callable, Iterable
@@ -26,36 +26,64 @@ LABELS = {
 }
 
 Resolver = Callable[[object], Iterable[str]]
-_resolvers: list[Resolver] = []
+#: (resolver, the roles it can grant or None for any), in registration order.
+_resolvers: list[tuple[Resolver, frozenset[str] | None]] = []
 _CACHE_ATTR = "_gdpa_roles"
+#: Each resolver's answer for this request, by position, as they are asked.
+_ANSWERS_ATTR = "_gdpa_role_answers"
 
 
-def register_role_resolver(resolver: Resolver) -> None:
-    if resolver not in _resolvers:
-        _resolvers.append(resolver)
+def register_role_resolver(resolver: Resolver, grants: Iterable[str] | None = None) -> None:
+    """``grants``: the roles the resolver can give (``None``: any). ``has_role`` asks only
+    the resolvers that can give the role in question, so a page that only asks whether
+    the person is IOM staff does not read what only the youth role depends on."""
+    if all(known is not resolver for known, _grants in _resolvers):
+        _resolvers.append((resolver, None if grants is None else frozenset(grants)))
+
+
+def _signed_in(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
+
+
+def _answer(user, position: int) -> frozenset[str]:
+    answers = getattr(user, _ANSWERS_ATTR, None)
+    if answers is None:
+        answers = {}
+        setattr(user, _ANSWERS_ATTR, answers)
+    if position not in answers:
+        answers[position] = frozenset(_resolvers[position][0](user))
+    return answers[position]
 
 
 def roles_for(user) -> frozenset[str]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """Every role of the person (each resolver asked once per request)."""
+    if not _signed_in(user):
         return frozenset()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        found: set[str] = set()
-        for resolver in _resolvers:
-            found.update(resolver(user))
-        cached = frozenset(found)
+        cached = frozenset().union(*(_answer(user, i) for i in range(len(_resolvers))))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
 
 def forget_roles(user) -> None:
     """Drop the cached roles after a change of membership within the same request."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attribute in (_CACHE_ATTR, _ANSWERS_ATTR):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def has_role(user, role: str) -> bool:
-    return role in roles_for(user)
+    if not _signed_in(user):
+        return False
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return role in cached
+    return any(
+        role in _answer(user, i)
+        for i, (_resolver, grants) in enumerate(_resolvers)
+        if grants is None or role in grants
+    )
 
 
 def is_iom_staff(user) -> bool:

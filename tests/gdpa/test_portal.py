@@ -99,3 +99,20 @@ def test_no_template_syntax_leaks_into_pages(client):
     for url in [reverse("portal:home"), reverse("account_login"), reverse("portal:privacy")]:
         body = client.get(url).content.decode()
         assert "{#" not in body and "{%" not in body, url
+
+
+def test_asking_for_one_role_asks_only_the_apps_that_can_give_it(member, django_assert_num_queries):
+    """Whether someone is IOM staff is a question for their memberships only: the youth
+    profile is not read for it (a query on every signed-in request); every role at once
+    still asks every app, each once."""
+    from django.contrib.auth import get_user_model
+
+    from gdpa.accounts import roles
+
+    person = get_user_model().objects.get(pk=member.pk)  # nothing read for it yet
+    with django_assert_num_queries(1):  # the memberships
+        assert not roles.is_iom_staff(person)
+        assert roles.has_role(person, roles.MEMBER)
+    with django_assert_num_queries(1):  # the youth profile, then nothing more
+        assert roles.roles_for(person) == frozenset({roles.MEMBER})
+        assert not roles.has_role(person, roles.YOUTH)
