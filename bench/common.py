@@ -91,7 +91,6 @@ def start_gunicorn(
     connections kept between requests (``CONN_MAX_AGE=60``, the production settings'
     default; Django's default of 0 opened a PostgreSQL backend per request). Waits up to
     ``wait_seconds`` for ``/health/``: a shared machine can be slow to boot workers."""
-    import http.client
     import os
     import subprocess
     from pathlib import Path
@@ -120,16 +119,24 @@ def start_gunicorn(
     )
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/health/")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:  # not listening yet
-            pass
+        if _answers(port):
+            return process
         time.sleep(0.5)
     stop(process)
     raise RuntimeError(f"gunicorn did not answer in {wait_seconds:.0f} s; see {log_name}")
+
+
+def _answers(port: int) -> bool:
+    """Whether a server on 127.0.0.1:``port`` answers ``/health/`` with 200 (False while
+    nothing listens there yet)."""
+    import http.client
+
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/health/")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
 
 
 def stop(process) -> None:
