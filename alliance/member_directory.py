@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gdpa.cache import Generation
 from gdpa.portal.countries import country_choices as all_country_choices
 from gdpa.portal.countries import country_names
 from gdpa.portal.widgets import QuickSelect
@@ -33,7 +34,7 @@ PER_PAGE = 50
 MAX_SELECTED = 500
 #: Seconds a tab's total for one set of filters is kept in the shared cache.
 COUNT_SECONDS = 60
-_COUNT_GENERATION = "gdpa:directory-counts"
+_COUNT_GENERATION = Generation("gdpa:directory-counts")
 #: Query parameters that do not change which rows match (the total stays the same).
 _NOT_COUNTED = ("page", "check", "sort")
 
@@ -425,7 +426,7 @@ class CountedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        key = f"gdpa:directory-count:{cache.get(_COUNT_GENERATION, 0)}:{self._count_key}"
+        key = f"gdpa:directory-count:{_COUNT_GENERATION.current()}:{self._count_key}"
         total = cache.get(key)
         if total is None:
             total = super().count
@@ -435,10 +436,7 @@ class CountedPaginator(Paginator):
 
 def forget_counts() -> None:
     """Drop every cached total (after an organization's status changed)."""
-    try:
-        cache.incr(_COUNT_GENERATION)
-    except ValueError:  # no generation yet (or the cache forgot it): start one
-        cache.set(_COUNT_GENERATION, 1, None)
+    _COUNT_GENERATION.advance()
 
 
 def with_people_details(people) -> list:

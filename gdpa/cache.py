@@ -112,3 +112,26 @@ def shared_cache(redis_url: str) -> dict:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+
+
+class Generation:
+    """A counter in the shared cache that names a family of kept entries: their keys carry
+    ``current()``, and ``advance()`` makes every entry of the family unreachable at once
+    (they then expire on their own). Used for the directory's totals and the catalogue's
+    rendered lists."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def current(self) -> int:
+        from django.core.cache import cache
+
+        return cache.get(self.name, 0)
+
+    def advance(self) -> None:
+        from django.core.cache import cache
+
+        try:
+            cache.incr(self.name)
+        except ValueError:  # no generation yet (or the cache forgot it): start one
+            cache.set(self.name, 1, None)

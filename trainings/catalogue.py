@@ -29,13 +29,15 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from gdpa.cache import Generation
+
 from . import selectors
 
 PROGRAMMES_PER_PAGE = 20
 CATALOGUE_SECONDS = 60
 #: Pages beyond this are drawn afresh each time (no key for them).
 KEPT_PAGES = 20
-_GENERATION = "gdpa:catalogue-generation"
+_GENERATION = Generation("gdpa:catalogue-generation")
 
 
 def _valid_query(form) -> QueryDict:
@@ -62,59 +64,49 @@ def _page_number(raw) -> int | None:
     return number if 1 <= number <= KEPT_PAGES else None
 
 
-def _render(request, form, query: QueryDict) -> str:
+def _list_html(request, form, query: QueryDict) -> str:
     page = Paginator(selectors.catalogue(**form.filters()), PROGRAMMES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render_to_string(
         "trainings/_catalogue_results.html",
         {"page": page, "total": page.paginator.count, "query": query},
-        request=request,
     )
 
 
-def _kept(identity: tuple, render) -> SafeString:
-    """``render()``'s HTML, from the shared cache when it was drawn for ``identity`` (with
-    the language) in the last ``CATALOGUE_SECONDS``."""
-    digest = hashlib.sha256(repr((get_language(), *identity)).encode()).hexdigest()
-    key = f"gdpa:catalogue:{cache.get(_GENERATION, 0)}:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, CATALOGUE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - a rendered template, kept as it was drawn
+def _form_html(form, oob: bool) -> str:
+    return render_to_string("trainings/_catalogue_filters.html", {"form": form, "oob": oob})
 
 
-def catalogue_results(request, form) -> SafeString:
-    """The rendered list for ``form``'s valid filters and the page asked for, from the
-    shared cache when it was drawn in the last ``CATALOGUE_SECONDS``."""
+def catalogue_parts(request, form, *, oob: bool) -> tuple[SafeString, SafeString]:
+    """The filter form (``oob``: out of band, for an htmx answer) and the list for the
+    form's valid filters and the page asked for, each from the shared cache when it was
+    drawn in the last ``CATALOGUE_SECONDS``. A form with errors, and a page beyond
+    ``KEPT_PAGES``, are drawn every time."""
     query = _valid_query(form)
-    number = _page_number(request.GET.get("page"))
-    if number is None:
-        return mark_safe(_render(request, form, query))  # noqa: S308 - a rendered template
-    return _kept(("list", sorted(query.lists()), number), lambda: _render(request, form, query))
+    filters = sorted(query.lists())
+    prefix = f"gdpa:catalogue:{_GENERATION.current()}:"
 
-
-def catalogue_filters(form, *, oob: bool) -> SafeString:
-    """The filter form (``oob``: out of band, for an htmx answer). Without errors it shows
-    exactly the valid filters, so it is kept with the list; with errors it is drawn."""
-
-    def render() -> str:
-        return render_to_string("trainings/_catalogue_filters.html", {"form": form, "oob": oob})
+    def kept(identity: tuple, render) -> SafeString:
+        digest = hashlib.sha256(repr((get_language(), *identity)).encode()).hexdigest()
+        html = cache.get(prefix + digest)
+        if html is None:
+            html = render()
+            cache.set(prefix + digest, html, CATALOGUE_SECONDS)
+        return mark_safe(html)  # noqa: S308 - a rendered template, kept as it was drawn
 
     if form.is_bound and form.errors:
-        return mark_safe(render())  # noqa: S308 - a rendered template
-    query = _valid_query(form)
-    return _kept(("filters", sorted(query.lists()), oob, form.is_bound), render)
-
-
-def _forget() -> None:
-    try:
-        cache.incr(_GENERATION)
-    except ValueError:  # no generation yet (or the cache forgot it): start one
-        cache.set(_GENERATION, 1, None)
+        form_html = mark_safe(_form_html(form, oob))  # noqa: S308 - a rendered template
+    else:
+        form_html = kept(("filters", filters, oob, form.is_bound), lambda: _form_html(form, oob))
+    number = _page_number(request.GET.get("page"))
+    if number is None:
+        list_html = mark_safe(_list_html(request, form, query))  # noqa: S308 - as above
+    else:
+        list_html = kept(("list", filters, number), lambda: _list_html(request, form, query))
+    return form_html, list_html
 
 
 def forget_catalogue() -> None:
     """Forget every kept list once the current transaction commits (at once outside one)."""
-    transaction.on_commit(_forget)
+    transaction.on_commit(_GENERATION.advance)

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from gdpa.portal.htmx import is_partial_request, render_region
 
 from .. import permissions, selectors, services
-from ..catalogue import catalogue_filters, catalogue_results
+from ..catalogue import catalogue_parts
 from ..eligibility import is_eligible, offering_audience
 from ..forms import CatalogueFilterForm
 from .nominations import nominator_context
@@ -18,15 +18,12 @@ def catalogue(request):
     swaps the results region with htmx and works as a plain GET form without it. The
     list itself is the same for every reader: kept rendered (``trainings.catalogue``)."""
     form = CatalogueFilterForm(request.GET or None, auto_id="filter-%s")
+    filters, results = catalogue_parts(request, form, oob=is_partial_request(request))
     return render_region(
         request,
         "trainings/catalogue.html",
         "results",
-        {
-            "form": form,
-            "filters": catalogue_filters(form, oob=is_partial_request(request)),
-            "results": catalogue_results(request, form),
-        },
+        {"form": form, "filters": filters, "results": results},
     )
 
 
