@@ -28,7 +28,6 @@ LABELS = {
 Resolver = Callable[[object], Iterable[str]]
 #: (resolver, the roles it can grant or None for any), in registration order.
 _resolvers: list[tuple[Resolver, frozenset[str] | None]] = []
-_CACHE_ATTR = "_gdpa_roles"
 #: Each resolver's answer for this request, by position, as they are asked.
 _ANSWERS_ATTR = "_gdpa_role_answers"
 
@@ -59,26 +58,18 @@ def roles_for(user) -> frozenset[str]:
     """Every role of the person (each resolver asked once per request)."""
     if not _signed_in(user):
         return frozenset()
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        cached = frozenset().union(*(_answer(user, i) for i in range(len(_resolvers))))
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
+    return frozenset().union(*(_answer(user, i) for i in range(len(_resolvers))))
 
 
 def forget_roles(user) -> None:
-    """Drop the cached roles after a change of membership within the same request."""
-    for attribute in (_CACHE_ATTR, _ANSWERS_ATTR):
-        if hasattr(user, attribute):
-            delattr(user, attribute)
+    """Drop the kept answers after a change of membership within the same request."""
+    if hasattr(user, _ANSWERS_ATTR):
+        delattr(user, _ANSWERS_ATTR)
 
 
 def has_role(user, role: str) -> bool:
     if not _signed_in(user):
         return False
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
-        return role in cached
     return any(
         role in _answer(user, i)
         for i, (_resolver, grants) in enumerate(_resolvers)
