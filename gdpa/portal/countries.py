@@ -32,5 +32,9 @@ def country_choices(codes=None) -> list[tuple[str, str]]:
 
 
 def any_country_choices() -> list[tuple[str, str]]:
-    """A filter's choices: "Any country", then every country by name (for ``QuickSelect``)."""
+    """A filter's choices: "Any country", then every country by name (for ``QuickSelect``,
+    which draws them once per language: the list only changes with the language)."""
     return [("", _("Any country")), *country_choices()]
+
+
+any_country_choices.same_per_language = True

@@ -1,12 +1,13 @@
 """Form widgets shared by the apps (patterns recorded in docs/design.md)."""
 
+import functools
 import json
 
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django_countries import countries
 
 AUTOCOMPLETE = "vendor/accessible-autocomplete-3.0.1"
@@ -92,19 +93,52 @@ class QuickSelect(forms.Select):
     Python. Django draws every option through a template, which made a filter form of
     250 countries and 175 member states most of a directory page's time; this is the same
     markup (attributes from ``build_attrs``, escaped labels, ``selected``) at a small
-    fraction of the cost. Grouped choices are not supported (use ``forms.Select``)."""
+    fraction of the cost. Grouped choices are not supported (use ``forms.Select``).
+
+    Choices given as a function marked ``same_per_language`` (the country lists) are
+    drawn once per language and process; only ``selected`` is placed per render."""
+
+    def _flat_choices(self):
+        # Choices given as a function are read as it returns them: Django would normalize
+        # each of the 250 pairs again on every render, and once more for ``required``.
+        func = getattr(self.choices, "func", None)
+        return func() if callable(func) else self.choices
+
+    def _options(self) -> list[tuple[str, str]]:
+        """(value, ``<option value="…">label</option>`` without ``selected``) per choice."""
+        func = getattr(self.choices, "func", None)
+        if getattr(func, "same_per_language", False):
+            return _drawn_options(func, get_language())
+        return _draw_options(self._flat_choices())
+
+    def use_required_attribute(self, initial):
+        first = next(iter(self._flat_choices()), None)
+        return (
+            forms.Widget.use_required_attribute(self, initial)
+            and first is not None
+            and self._choice_has_empty_value(first)
+        )
 
     def render(self, name, value, attrs=None, renderer=None):
         final = {"name": name, **self.build_attrs(self.attrs, attrs)}
         chosen = set(self.format_value(value))
-        options = []
-        # Choices given as a function (the country lists) are read as it returns them:
-        # Django would normalize each of the 250 pairs again on every render.
-        func = getattr(self.choices, "func", None)
-        for option_value, label in func() if callable(func) else self.choices:
-            if isinstance(label, list | tuple):
-                raise TypeError("QuickSelect draws flat choices only.")
-            code = "" if option_value is None else str(option_value)
-            selected = " selected" if code in chosen else ""
-            options.append(f'<option value="{escape(code)}"{selected}>{escape(label)}</option>')
-        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))  # noqa: S308
+        options = "".join(
+            drawn.replace(">", " selected>", 1) if code in chosen else drawn
+            for code, drawn in self._options()
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # noqa: S308
+
+
+def _draw_options(choices) -> list[tuple[str, str]]:
+    options = []
+    for option_value, label in choices:
+        if isinstance(label, list | tuple):
+            raise TypeError("QuickSelect draws flat choices only.")
+        code = "" if option_value is None else str(option_value)
+        options.append((code, f'<option value="{escape(code)}">{escape(label)}</option>'))
+    return options
+
+
+@functools.lru_cache(maxsize=32)
+def _drawn_options(func, language: str) -> list[tuple[str, str]]:
+    return _draw_options(func())

@@ -6,7 +6,7 @@ from django import forms
 from django.test import override_settings
 from django.utils import translation
 
-from gdpa.portal.countries import country_choices, country_names
+from gdpa.portal.countries import any_country_choices, country_choices, country_names
 from gdpa.portal.widgets import QuickSelect
 
 CHOICES = [("", "All"), ("FJ", "Fiji"), ("X<", "Tom & <Jerry>")]
@@ -34,3 +34,29 @@ def test_country_names_follow_the_readers_language():
         ]
     with translation.override("es"):
         assert country_names()["DE"] == "Alemania"
+
+
+class _CountryFilter(forms.Form):
+    country = forms.ChoiceField(required=False, choices=any_country_choices, widget=QuickSelect)
+
+
+class _RequiredChoice(forms.Form):
+    kind = forms.ChoiceField(choices=CHOICES, widget=QuickSelect)
+
+
+def test_the_country_filter_is_drawn_in_each_readers_language_with_their_choice():
+    with translation.override("en"):
+        english = str(_CountryFilter({"country": "DE"})["country"])
+    with translation.override("fr"):
+        french = str(_CountryFilter({"country": "PE"})["country"])
+    assert '<option value="DE" selected>Germany</option>' in english
+    assert '<option value="PE">Peru</option>' in english
+    assert '<option value="DE">Allemagne</option>' in french
+    assert '<option value="PE" selected>Pérou</option>' in french
+    assert '<option value="" selected>' not in french and "Any country" not in french
+
+
+def test_required_is_announced_only_when_the_field_must_be_chosen():
+    # Django's rule: required fields whose first option is the empty one.
+    assert " required" in str(_RequiredChoice()["kind"])
+    assert " required" not in str(_CountryFilter()["country"])
