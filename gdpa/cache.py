@@ -13,12 +13,16 @@ for the minutes of the outage). Refusing every sign-in would turn a cache outage
 portal outage; ignoring the limits would open the door to guessing passwords.
 """
 
+import hashlib
 import logging
 import time
+from collections.abc import Callable
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -135,3 +139,17 @@ class Generation:
             cache.incr(self.name)
         except ValueError:  # no generation yet (or the cache forgot it): start one
             cache.set(self.name, 1, None)
+
+
+def kept_html(prefix: str, identity: tuple, render: Callable[[], str], seconds: int) -> SafeString:
+    """What ``render()`` draws, kept in the shared cache for ``seconds`` under ``prefix``
+    and a digest of ``identity`` and the active language. ``identity`` must name
+    everything the drawing depends on; only what the portal drew is kept."""
+    from django.core.cache import cache
+
+    key = prefix + hashlib.sha256(repr((get_language(), *identity)).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, seconds)
+    return mark_safe(html)  # noqa: S308 - a template the portal rendered, kept as drawn

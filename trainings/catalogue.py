@@ -19,17 +19,14 @@ The kept entries at any time are bounded by what the server can render in
 ``CATALOGUE_SECONDS``, whatever addresses are asked for.
 """
 
-import hashlib
-
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
-from gdpa.cache import Generation
+from gdpa.cache import Generation, kept_html
+from gdpa.portal.forms import valid_query
 
 from . import selectors
 
@@ -38,19 +35,6 @@ CATALOGUE_SECONDS = 60
 #: Pages beyond this are drawn afresh each time (no key for them).
 KEPT_PAGES = 20
 _GENERATION = Generation("gdpa:catalogue-generation")
-
-
-def _valid_query(form) -> QueryDict:
-    """The filters that passed validation, as the form's own values (what the list's page
-    links carry)."""
-    query = QueryDict(mutable=True)
-    if form.is_bound:
-        form.is_valid()
-        cleaned = getattr(form, "cleaned_data", {})
-        for name in form.fields:
-            if cleaned.get(name) not in (None, "") and name not in form.errors:
-                query[name] = form.data.get(name, "")
-    return query
 
 
 def _page_number(raw) -> int | None:
@@ -83,17 +67,12 @@ def catalogue_parts(request, form, *, oob: bool) -> tuple[SafeString, SafeString
     form's valid filters and the page asked for, each from the shared cache when it was
     drawn in the last ``CATALOGUE_SECONDS``. A form with errors, and a page beyond
     ``KEPT_PAGES``, are drawn every time."""
-    query = _valid_query(form)
+    query = valid_query(form)
     filters = sorted(query.lists())
     prefix = f"gdpa:catalogue:{_GENERATION.current()}:"
 
     def kept(identity: tuple, render) -> SafeString:
-        digest = hashlib.sha256(repr((get_language(), *identity)).encode()).hexdigest()
-        html = cache.get(prefix + digest)
-        if html is None:
-            html = render()
-            cache.set(prefix + digest, html, CATALOGUE_SECONDS)
-        return mark_safe(html)  # noqa: S308 - a rendered template, kept as it was drawn
+        return kept_html(prefix, identity, render, CATALOGUE_SECONDS)
 
     if form.is_bound and form.errors:
         form_html = mark_safe(_form_html(form, oob))  # noqa: S308 - a rendered template

@@ -106,7 +106,7 @@ def organizations(request):
         request.GET or None,
         # The select lists the countries organizations are in (a query); an htmx swap
         # does not draw the form, so its filter is checked against every country.
-        country_choices=None if is_partial_request(request) else selectors.organization_countries(),
+        country_choices=None if is_partial_request(request) else directory.organization_countries(),
         auto_id="filter-%s",
     )
     page = _page(
@@ -123,6 +123,7 @@ def organizations(request):
         selectors.with_member_counts(page.object_list), checked=context["check_all"]
     )
     context["tab"] = "organizations"
+    context["filter_form"] = lambda: directory.filter_form(form, tab="organizations")
     return render_tab(request, "alliance/staff/directory.html", context)
 
 
@@ -140,6 +141,7 @@ def people(request):
     )
     context["people_actions"] = people_actions()
     context["tab"] = "people"
+    context["filter_form"] = lambda: directory.filter_form(form, tab="people")
     return render_tab(request, "alliance/staff/directory.html", context)
 
 

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 
 def apply_validation_error(form, error: ValidationError, field_map: dict | None = None) -> None:
@@ -14,3 +15,19 @@ def apply_validation_error(form, error: ValidationError, field_map: dict | None 
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def valid_query(form, *, leave_out: tuple[str, ...] = ()) -> QueryDict:
+    """A filter form's filters that passed validation, as the form's own values (what a
+    list's links carry and what a kept drawing of the form is keyed on): nothing a visitor
+    added to the address that the form did not accept."""
+    query = QueryDict(mutable=True)
+    if form.is_bound:
+        form.is_valid()
+        cleaned = getattr(form, "cleaned_data", {})
+        for name in form.fields:
+            if name in leave_out or name in form.errors:
+                continue
+            if cleaned.get(name) not in (None, "", []):
+                query[name] = form.data.get(name, "")
+    return query

@@ -569,3 +569,36 @@ def test_name_and_email_searches_are_answered_from_trigram_indexes():
     assert "accounts_user_full_name_trgm" in plans[0] and "accounts_user_email_trgm" in plans[0]
     assert "alliance_organization_name_trgm" in plans[1]
     assert "alliance_organization_contact_email_trgm" in plans[1]
+
+
+def _filters(body: str) -> str:
+    return body[body.index('role="search"') : body.index("</form>", body.index('role="search"'))]
+
+
+def test_the_filter_form_is_kept_with_its_values_and_never_with_errors(client, staff):
+    org(staff, "Lima Diaspora Body", country="PE")
+    client.force_login(staff)
+    url = reverse(ORGS)
+    for kind in ("academia", "diaspora", "academia"):
+        form = _filters(client.get(url, {"kind": kind}).content.decode())
+        assert f'<option value="{kind}" selected>' in form
+    wrong = _filters(client.get(url, {"months": "many"}).content.decode())
+    assert "Enter a whole number of months." in wrong
+    mended = _filters(client.get(url, {"months": "6"}).content.decode())
+    assert "Enter a whole number of months." not in mended and 'value="6"' in mended
+    staff.preferred_language = "fr"
+    staff.save(update_fields=["preferred_language"])
+    french = _filters(client.get(url, {"kind": "academia"}).content.decode())
+    assert "Pérou" in french and "Peru" not in french
+
+
+def test_a_new_organizations_country_joins_the_filter_within_a_minute(client, staff):
+    org(staff, "Lima Diaspora Body", country="PE")
+    client.force_login(staff)
+    url = reverse(ORGS)
+    assert '<option value="FJ">' not in _filters(client.get(url).content.decode())
+    org(staff, "Suva Diaspora Body", country="FJ")
+    assert '<option value="FJ">' not in _filters(client.get(url).content.decode())  # kept
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
+        form = _filters(client.get(url).content.decode())
+    assert '<option value="FJ">Fiji</option>' in form and '<option value="PE">Peru' in form
