@@ -69,6 +69,26 @@ def test_an_unknown_filter_is_explained_and_the_list_is_unfiltered(client, autho
     assert "Health in Peru" in page
 
 
+def test_the_filter_form_is_kept_with_the_choice_and_the_stories_are_not(client, author, staff):
+    url = reverse("youth:showcase")
+    htmx = {"HX-Request": "true"}
+    for country in ("FJ", "PE", "FJ"):
+        page = client.get(url, {"country": country}, headers=htmx).content.decode()
+        assert 'hx-swap-oob="true"' in page and f'<option value="{country}" selected>' in page
+    publish(staff, write(author, title="Climate in Fiji", country="FJ"))
+    page = client.get(url, {"country": "FJ"}, headers=htmx).content.decode()
+    assert "Climate in Fiji" in page  # the stories are read afresh
+    assert (
+        "Choose one of the options in the list"
+        in client.get(url, {"country": "XX"}).content.decode()
+    )
+    assert (
+        "Choose one of the options in the list"
+        not in client.get(url, {"country": "FJ"}).content.decode()
+    )
+    assert "Clear the filters" not in client.get(url).content.decode()
+
+
 def test_the_showcase_is_paginated(client, author, staff):
     for n in range(14):
         publish(staff, write(author, title=f"Story number {n:02d}"))
