@@ -211,3 +211,22 @@ def test_two_factor_pages_offer_recovery_codes_in_sentence_case(client, staff):
     text = _text(client.get(reverse("mfa_index")))
     assert "View recovery codes" in text and "Generate new codes" in text
     assert "Two-Factor" not in text and "Recovery Codes" not in text
+
+
+def test_an_htmx_answer_does_not_build_the_header_it_does_not_draw(client, member):
+    """The navigation is read when the header is drawn: a page reads the person's roles
+    for it (the youth profile among them), an htmx answer that swaps one region does not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(member)
+    url = reverse("trainings:catalogue")
+
+    def roles_read(**headers) -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"audience": "diaspora"}, headers=headers)
+        assert response.status_code == 200
+        return any("youth_youthprofile" in q["sql"] for q in queries.captured_queries)
+
+    assert roles_read()
+    assert not roles_read(**{"HX-Request": "true"})

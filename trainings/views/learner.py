@@ -9,7 +9,7 @@ from gdpa.portal.htmx import attempt, is_partial_request, render_region
 
 from .. import permissions, services
 from .nominations import withdraw_confirm_context
-from .public import offering_context
+from .public import enrollment_context
 
 
 @login_required
@@ -24,7 +24,7 @@ def enroll(request, pk: int):
     if not is_partial_request(request):
         return redirect("trainings:offering", offering.pk)
     offering = permissions.access_offering(request.user, pk)
-    context = offering_context(request, offering, notice=notice, ok=ok)
+    context = enrollment_context(request, offering, notice=notice, ok=ok)
     return render_region(
         request, "trainings/offering.html", "enrollment", context, 200 if ok else 422
     )
@@ -50,7 +50,7 @@ def withdraw(request, pk: int):
     if not is_partial_request(request):
         return redirect("trainings:offering", offering.pk)
     offering = permissions.access_offering(request.user, pk)
-    context = offering_context(request, offering, notice=notice, ok=ok)
+    context = enrollment_context(request, offering, notice=notice, ok=ok)
     return render_region(
         request, "trainings/offering.html", "enrollment", context, 200 if ok else 422
     )

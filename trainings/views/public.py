@@ -43,7 +43,9 @@ def programme(request, pk: int):
     )
 
 
-def offering_context(request, offering, **extra) -> dict:
+def enrollment_context(request, offering, **extra) -> dict:
+    """What the offering page's enrollment region shows (the whole answer to enroll and
+    withdraw): the person's enrollment, or why they may not enroll, or the button."""
     enrollment = selectors.active_enrollment(request.user, offering)
     # Without an active enrollment, both the enroll button and the reminder offer ask
     # whether the person is eligible: read once for both.
@@ -53,21 +55,30 @@ def offering_context(request, offering, **extra) -> dict:
         "offering": offering,
         "programme": offering.programme,
         "enrollment": enrollment,
+        "eligible": eligible,
         "position": selectors.waitlist_position(enrollment),
         "refusal": services.enrollment_refusal(
             user=request.user, offering=offering, eligible=eligible, enrolled=False
         )
         if asks
         else None,
+        **extra,
+    }
+
+
+def offering_context(request, offering, **extra) -> dict:
+    context = enrollment_context(request, offering, **extra)
+    enrollment = context["enrollment"]
+    return {
+        **context,
         "can_manage": permissions.can_manage_trainings(request.user),
         "audience": offering_audience(offering),
         **nominator_context(request, offering),
         "meetings_panel": selectors.meetings_panel(
-            request.user, offering, enrollment, eligible=eligible
+            request.user, offering, enrollment, eligible=context["eligible"]
         ),
         "feedback": selectors.feedback_offer(request.user, offering, enrollment),
         "certificate": selectors.certificate_of(enrollment),
-        **extra,
     }
 
 
