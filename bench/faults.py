@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench import common
-from bench.common import free_port, log
+from bench.common import free_port, log, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_PORT = 6391
@@ -167,22 +167,6 @@ def start_sink():
     from bench.invite_and_remind import start_sink as start
 
     return start()
-
-
-def configure(database_url: str, redis_url: str, smtp_port: int, settings: str) -> dict:
-    """Environment of the script, its workers and gunicorn: local settings, DEBUG off."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": settings,
-        "DEBUG": "False",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "LOG_LEVEL": "WARNING",
-        # As production: persistent database connections (gdpa/settings/production.py).
-        "CONN_MAX_AGE": "60",
-    }
-    os.environ.update(env)
-    return dict(os.environ)
 
 
 class Worker:
@@ -965,14 +949,15 @@ class Stack:
         self.cluster.ensure()
         self.cluster.create_database()
         self.controller, self.sink, smtp_port = start_sink()
-        self.env = configure(self.cluster.url, self.redis.url, smtp_port, settings)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        from bench.common import across_tenants
-
-        across_tenants()
+        # The script, its workers and gunicorn: DEBUG off, and as production, persistent
+        # database connections (gdpa/settings/production.py).
+        self.env = setup_django(
+            self.cluster.url,
+            settings,
+            REDIS_URL=self.redis.url,
+            EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+            CONN_MAX_AGE="60",
+        )
         log(
             f"Redis :{REDIS_PORT}, PostgreSQL :{PG_PORT}, SMTP sink :{smtp_port}; logs in {self.log_dir}"
         )

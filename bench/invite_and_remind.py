@@ -30,7 +30,7 @@ from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
 
-from bench.common import check_targets, create_database, free_port, log
+from bench.common import check_targets, create_database, free_port, log, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench"
@@ -85,22 +85,6 @@ def start_sink():
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, handler, port
-
-
-# Environment -----------------------------------------------------------------------------
-
-
-def configure_env(database_url: str, redis_url: str, smtp_port: int, settings: str) -> dict:
-    env = {
-        "DJANGO_SETTINGS_MODULE": settings,
-        "DEBUG": "False",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    return {**os.environ, **env}
 
 
 # Celery workers --------------------------------------------------------------------------
@@ -173,12 +157,7 @@ def stop_workers(processes: list) -> None:
 
 def dispatcher_main() -> None:
     """Child mode: set up Django, say ready, wait for "go", run reminders_dispatch once."""
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
+    setup_django()
     from alliance.services import reminders_dispatch
 
     print("ready", flush=True)
@@ -526,16 +505,10 @@ def main() -> int:
 
     controller, sink, port = start_sink()
     log(f"SMTP sink on 127.0.0.1:{port}")
-    env = configure_env(database_url, redis_url, port, args.settings)
     create_database(database_url)
-    sys.path.insert(0, str(ROOT))
-
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
+    env = setup_django(
+        database_url, args.settings, REDIS_URL=redis_url, EMAIL_URL=f"smtp://127.0.0.1:{port}"
+    )
     from django.db import connection, transaction
     from django.utils import timezone
 
