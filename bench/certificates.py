@@ -32,12 +32,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import check_targets, create_database, log, setup_django
+from bench.harness import start_sink
 from bench.invite_and_remind import (
     cpu_report,
     cpu_sample,
     make_recipients,
     reset_state,
-    start_sink,
     start_workers,
     stop_workers,
     wait_workers_ready,
