@@ -157,23 +157,11 @@ def main() -> int:
 
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     db = check_target(database_url)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "gdpa.settings.local",
-            "DEBUG": "False",
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
     create_database(db)
     sys.path.insert(0, str(ROOT))
+    from bench.common import setup_django
 
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
+    setup_django(database_url)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client, override_settings

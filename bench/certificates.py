@@ -31,17 +31,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.common import check_targets, create_database, log, setup_django
+from bench.harness import start_sink
 from bench.invite_and_remind import (
-    ROOT,
-    check_targets,
-    configure_env,
     cpu_report,
     cpu_sample,
-    create_database,
-    log,
     make_recipients,
     reset_state,
-    start_sink,
     start_workers,
     stop_workers,
     wait_workers_ready,
@@ -208,23 +204,20 @@ def main() -> int:
     }
 
     media_root = Path(tempfile.mkdtemp(prefix="gdpa-bench-media-"))
-    os.environ["MEDIA_ROOT"] = str(media_root)
     # Production serves collected static files through the manifest; the PDFs load the
     # logo from there, so collect them once, as a deployment does.
     static_root = Path(tempfile.mkdtemp(prefix="gdpa-bench-static-"))
-    os.environ["STATIC_ROOT"] = str(static_root)
     controller, sink, port = start_sink()
     log(f"SMTP sink on 127.0.0.1:{port}; PDFs in {media_root}")
-    env = configure_env(database_url, redis_url, port, args.settings)
     create_database(database_url)
-    sys.path.insert(0, str(ROOT))
-
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
+    env = setup_django(
+        database_url,
+        args.settings,
+        REDIS_URL=redis_url,
+        EMAIL_URL=f"smtp://127.0.0.1:{port}",
+        MEDIA_ROOT=str(media_root),
+        STATIC_ROOT=str(static_root),
+    )
     import weasyprint
     from django.db import connection
 

@@ -1,8 +1,9 @@
-"""Plumbing shared by the benchmarks: logging, local ports, and the guards that keep a
-benchmark on 127.0.0.1 and on databases made for it (they are flushed), and gunicorn
-started as production runs it."""
+"""Plumbing shared by the benchmarks: logging, local ports, the guards that keep a
+benchmark on 127.0.0.1 and on databases made for it (they are flushed), Django set up for
+a benchmark process, and gunicorn started as production runs it."""
 
 import contextlib
+import os
 import socket
 import sys
 import time
@@ -75,6 +76,40 @@ def across_tenants() -> None:
     state.set({"_enabled": False})
 
 
+def django_env(
+    database_url: str, settings: str = "gdpa.settings.local", **extra: str
+) -> dict[str, str]:
+    """The environment a benchmark runs Django in: the ``settings`` module, DEBUG off (as
+    production), the database at ``database_url``, warnings only in the logs, and ``extra``
+    (a broker, a mail server, ...)."""
+    return {
+        "DJANGO_SETTINGS_MODULE": settings,
+        "DEBUG": "False",
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def setup_django(
+    database_url: str | None = None, settings: str = "gdpa.settings.local", **extra: str
+) -> dict[str, str]:
+    """Set Django up in this benchmark process, for every tenant (``across_tenants``), and
+    return the environment for the processes it starts.
+
+    With ``database_url``, ``django_env(database_url, settings, **extra)`` goes into
+    ``os.environ`` first, where the workers, servers and children started afterwards find
+    it. Without, the environment is taken as it is: a benchmark's child process inherits
+    its parent's."""
+    if database_url is not None:
+        os.environ.update(django_env(database_url, settings, **extra))
+    import django
+
+    django.setup()
+    across_tenants()
+    return dict(os.environ)
+
+
 def start_gunicorn(
     port: int,
     log_dir,
@@ -91,7 +126,6 @@ def start_gunicorn(
     connections kept between requests (``CONN_MAX_AGE=60``, the production settings'
     default; Django's default of 0 opened a PostgreSQL backend per request). Waits up to
     ``wait_seconds`` for ``/health/``: a shared machine can be slow to boot workers."""
-    import os
     import subprocess
     from pathlib import Path
 
@@ -141,7 +175,6 @@ def _answers(port: int) -> bool:
 
 def stop(process) -> None:
     """Stop gunicorn and its workers (its process group)."""
-    import os
     import signal
     import subprocess
 

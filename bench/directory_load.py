@@ -24,8 +24,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_database, free_port, log, start_gunicorn, stop
-from bench.scale import build_members, reset_database, setup_django
+from bench.common import check_database, free_port, log, setup_django, start_gunicorn, stop
+from bench.scale import build_members, reset_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_directory"

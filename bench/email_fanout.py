@@ -32,11 +32,10 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.common import check_targets, create_database, free_port, log
+from bench.common import check_targets, create_database, free_port, log, setup_django
 from bench.invite_and_remind import (
     LANGUAGES,
     TICK,
-    configure_env,
     make_recipients,
     reset_state,
     start_workers,
@@ -298,16 +297,10 @@ def main() -> int:
     }
     controller, sink, port = start_sink()
     log(f"SMTP sink on 127.0.0.1:{port}")
-    env = configure_env(database_url, redis_url, port, args.settings)
     create_database(database_url)
-    sys.path.insert(0, str(ROOT))
-
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
+    env = setup_django(
+        database_url, args.settings, REDIS_URL=redis_url, EMAIL_URL=f"smtp://127.0.0.1:{port}"
+    )
     from django.contrib.auth import get_user_model
 
     from tests.factories import make_staff

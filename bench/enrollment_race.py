@@ -27,28 +27,19 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_database, create_database, free_port, log, start_gunicorn, stop
+from bench.common import (
+    check_database,
+    create_database,
+    free_port,
+    log,
+    setup_django,
+    start_gunicorn,
+    stop,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_enroll"
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "gdpa.settings.local",
-            "DEBUG": "False",
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
 
 
 def build_world(people: int, seats: int):

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 
-from bench.common import check_database, log
+from bench.common import check_database, log, setup_django
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_exports"
 #: No child may run longer than this.
@@ -112,8 +112,6 @@ class CountingSink:
 
 
 def child(database_url: str, rows: int, fmt: str) -> dict:
-    from bench.scale import setup_django
-
     setup_django(database_url)
     from django.http import QueryDict
 
@@ -191,7 +189,7 @@ def main() -> None:
         print(json.dumps(child(args.database_url, args.rows[0], args.format)))
         return
     if not args.skip_build:
-        from bench.scale import build_members, reset_database, setup_django
+        from bench.scale import build_members, reset_database
 
         reset_database(args.database_url)
         setup_django(args.database_url)

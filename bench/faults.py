@@ -21,7 +21,6 @@ import json
 import os
 import platform
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -32,10 +31,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench import common
-from bench.common import free_port, log
+from bench import common, harness
+from bench.common import create_database, free_port, log, setup_django
+from bench.harness import RedisServer, Worker, start_sink
 
-ROOT = Path(__file__).resolve().parent.parent
 REDIS_PORT = 6391
 PG_PORT = 5441
 CLUSTER = "faults"
@@ -52,50 +51,6 @@ REMINDER = "session_reminder_1h"
 
 def _run(*command: str, check: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run(command, check=check, capture_output=True, text=True)  # noqa: S603
-
-
-class PrivateRedis:
-    """A Redis of this script's own on 127.0.0.1:6391, without persistence: a stop loses
-    every queued task message, as a crashed Redis without AOF would."""
-
-    def __init__(self, port: int = REDIS_PORT) -> None:
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/1"
-
-    def ping(self) -> bool:
-        return _run("redis-cli", "-p", str(self.port), "ping", check=False).stdout.strip() == "PONG"
-
-    def start(self) -> None:
-        if not self.ping():
-            _run(
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--daemonize",
-                "yes",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--logfile",
-                f"/tmp/gdpa-faults-redis-{self.port}.log",  # noqa: S108
-            )
-        deadline = time.monotonic() + 20
-        while not self.ping():
-            if time.monotonic() > deadline:
-                sys.exit(f"Redis on {self.port} did not start")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        _run("redis-cli", "-p", str(self.port), "shutdown", "nosave", check=False)
-        deadline = time.monotonic() + 20
-        while self.ping() and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-    def flush(self) -> None:
-        _run("redis-cli", "-p", str(self.port), "flushall")
 
 
 class PrivateCluster:
@@ -148,101 +103,8 @@ class PrivateCluster:
     def stop(self) -> None:
         self._ctl("stop", "-m", "fast")
 
-    def create_database(self) -> None:
-        import psycopg
 
-        with psycopg.connect(
-            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
-        ) as conn:
-            if not conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
-            ).fetchone():
-                conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-
-
-# SMTP sink, workers, gunicorn --------------------------------------------------------------
-
-
-def start_sink():
-    from bench.invite_and_remind import start_sink as start
-
-    return start()
-
-
-def configure(database_url: str, redis_url: str, smtp_port: int, settings: str) -> dict:
-    """Environment of the script, its workers and gunicorn: local settings, DEBUG off."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": settings,
-        "DEBUG": "False",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "LOG_LEVEL": "WARNING",
-        # As production: persistent database connections (gdpa/settings/production.py).
-        "CONN_MAX_AGE": "60",
-    }
-    os.environ.update(env)
-    return dict(os.environ)
-
-
-class Worker:
-    """``celery -A gdpa worker`` listening to both queues, in its own process group so a
-    SIGKILL takes the pool's children with it (as an out-of-memory kill or a lost machine)."""
-
-    def __init__(self, name: str, env: dict, log_dir: Path, concurrency: int = 2) -> None:
-        self.name = name
-        self.log_path = log_dir / f"{name}.log"
-        self.out = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()/kill()
-        self.process = subprocess.Popen(  # noqa: S603 - our own venv executable
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "gdpa",
-                "worker",
-                "-Q",
-                "default,heavy",
-                "--concurrency",
-                str(concurrency),
-                "-n",
-                f"{name}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "WARNING",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, timeout: float = 90) -> float:
-        from gdpa.celery import app
-
-        start = time.monotonic()
-        while time.monotonic() - start < timeout:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker {self.name} exited; see {self.log_path}")
-            replies = app.control.ping(destination=[f"{self.name}@{platform.node()}"], timeout=1)
-            if replies:
-                return time.monotonic() - start
-        raise RuntimeError(f"worker {self.name} did not answer a ping in {timeout:.0f} s")
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-        self.out.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.out.close()
+# gunicorn ---------------------------------------------------------------------------------
 
 
 def start_gunicorn(port: int, log_dir: Path, workers: int = 3) -> subprocess.Popen:
@@ -331,7 +193,7 @@ def sign_in(user, *, second_factor: bool = False) -> str:
 # Data --------------------------------------------------------------------------------------
 
 
-def reset_database(redis: PrivateRedis) -> None:
+def reset_database(redis: RedisServer) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -422,7 +284,7 @@ def settled(kinds: list[str], expected: dict[str, set[str]]) -> bool:
     )
 
 
-def broker_backlog(redis: PrivateRedis) -> dict:
+def broker_backlog(redis: RedisServer) -> dict:
     import redis as redis_py
 
     client = redis_py.Redis.from_url(redis.url)
@@ -437,21 +299,12 @@ def broker_backlog(redis: PrivateRedis) -> dict:
 
 
 def sweep_as_beat(killed_at: datetime) -> None:
-    """What the periodic sweeps do once their grace periods have passed since the kill.
-
-    Rather than wait an hour, the sweeps are called with their clock set past the grace
-    periods counted from the kill: work younger than the kill is left alone, as it would
-    be by the real beat."""
-    from alliance.services.sweeps import GRACE, session_mail_sweep
+    """The periodic e-mail sweeps as beat runs them once their grace periods have passed
+    since the kill (``harness.sweep_as_beat``), and the reminder dispatch it publishes."""
     from alliance.tasks import dispatch_reminders
-    from gdpa.notify.delivery import emails_sweep
     from gdpa.notify.dispatch import publish
-    from gdpa.notify.services import STALE_QUEUED_AFTER, STALE_SENDING_AFTER
 
-    emails_sweep(
-        now=killed_at + max(STALE_QUEUED_AFTER, STALE_SENDING_AFTER) + timedelta(seconds=1)
-    )
-    session_mail_sweep(now=killed_at + GRACE + timedelta(seconds=1))
+    harness.sweep_as_beat(killed_at)
     publish(dispatch_reminders)
 
 
@@ -459,7 +312,7 @@ def kill_and_recover(
     *,
     env: dict,
     log_dir: Path,
-    redis: PrivateRedis,
+    redis: RedisServer,
     sink,
     worker: Worker,
     progress,
@@ -954,33 +807,33 @@ class Stack:
     """What a fault runs on; ``close()`` stops what this script started."""
 
     def __init__(self) -> None:
-        self.redis = PrivateRedis()
+        self.log_dir = Path(tempfile.mkdtemp(prefix="gdpa-faults-"))
+        self.redis = RedisServer(REDIS_PORT, db=1, log=self.log_dir / "redis.log")
         self.cluster = PrivateCluster()
         self.workers: list[Worker] = []
         self.servers: list[subprocess.Popen] = []
-        self.log_dir = Path(tempfile.mkdtemp(prefix="gdpa-faults-"))
 
     def open(self, settings: str) -> None:
         self.redis.start()
         self.cluster.ensure()
-        self.cluster.create_database()
+        create_database(self.cluster.url)
         self.controller, self.sink, smtp_port = start_sink()
-        self.env = configure(self.cluster.url, self.redis.url, smtp_port, settings)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        from bench.common import across_tenants
-
-        across_tenants()
+        # The script, its workers and gunicorn: DEBUG off, and as production, persistent
+        # database connections (gdpa/settings/production.py).
+        self.env = setup_django(
+            self.cluster.url,
+            settings,
+            REDIS_URL=self.redis.url,
+            EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+            CONN_MAX_AGE="60",
+        )
         log(
             f"Redis :{REDIS_PORT}, PostgreSQL :{PG_PORT}, SMTP sink :{smtp_port}; logs in {self.log_dir}"
         )
 
     def close(self, keep_cluster: bool) -> None:
         for worker in self.workers:
-            if worker.process.poll() is None:
-                worker.stop()
+            worker.stop()
         for server in self.servers:
             stop_process(server)
         self.controller.stop()

@@ -22,15 +22,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
 from pathlib import Path
 
-from bench.common import check_targets, create_database, free_port, log
+from bench.common import check_targets, create_database, log, setup_django
+from bench.harness import SinkHandler, start_sink
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench"
@@ -40,67 +38,6 @@ TIME_ZONES = ["UTC", "Europe/Paris", "America/Bogota", "Africa/Dakar", "Asia/Man
 SESSION_TITLE = "GDPA benchmark plenary"
 INVITATION = "session_invitation"
 REMINDER = "session_reminder_1h"
-
-
-# SMTP sink -------------------------------------------------------------------------------
-
-
-class SinkHandler:
-    """Counts every delivered message per recipient, with subject, language and timestamp."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        #: (unix time, recipient, subject, Content-Language, has text/calendar part)
-        self.records: list[tuple[float, str, str, str, bool]] = []
-        self.with_ics = 0
-        self.without_ics = 0
-        self._parser = BytesHeaderParser(policy=default_policy)
-
-    async def handle_DATA(self, server, session, envelope):
-        now = time.time()
-        content = envelope.original_content or envelope.content
-        headers = self._parser.parsebytes(content)
-        subject = " ".join(str(headers.get("Subject", "")).split())
-        language = str(headers.get("Content-Language", ""))
-        has_ics = b"text/calendar" in content
-        with self.lock:
-            for rcpt in envelope.rcpt_tos:
-                self.records.append((now, rcpt.lower(), subject, language, has_ics))
-                if has_ics:
-                    self.with_ics += 1
-                else:
-                    self.without_ics += 1
-        return "250 Message accepted for delivery"
-
-    def snapshot(self) -> list[tuple[float, str, str, str, bool]]:
-        with self.lock:
-            return list(self.records)
-
-
-def start_sink():
-    from aiosmtpd.controller import Controller
-
-    handler = SinkHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller, handler, port
-
-
-# Environment -----------------------------------------------------------------------------
-
-
-def configure_env(database_url: str, redis_url: str, smtp_port: int, settings: str) -> dict:
-    env = {
-        "DJANGO_SETTINGS_MODULE": settings,
-        "DEBUG": "False",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    return {**os.environ, **env}
 
 
 # Celery workers --------------------------------------------------------------------------
@@ -173,12 +110,7 @@ def stop_workers(processes: list) -> None:
 
 def dispatcher_main() -> None:
     """Child mode: set up Django, say ready, wait for "go", run reminders_dispatch once."""
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
+    setup_django()
     from alliance.services import reminders_dispatch
 
     print("ready", flush=True)
@@ -526,16 +458,10 @@ def main() -> int:
 
     controller, sink, port = start_sink()
     log(f"SMTP sink on 127.0.0.1:{port}")
-    env = configure_env(database_url, redis_url, port, args.settings)
     create_database(database_url)
-    sys.path.insert(0, str(ROOT))
-
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
+    env = setup_django(
+        database_url, args.settings, REDIS_URL=redis_url, EMAIL_URL=f"smtp://127.0.0.1:{port}"
+    )
     from django.db import connection, transaction
     from django.utils import timezone
 

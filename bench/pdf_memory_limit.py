@@ -31,15 +31,7 @@ import statistics
 import time
 from datetime import date
 
-
-def setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gdpa.settings.local")
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
+from bench.common import setup_django
 
 
 def certificate_html() -> str:
@@ -151,7 +143,8 @@ def main():
     parser.add_argument("--documents", default="empty,certificate,report")
     parser.add_argument("--json")
     args = parser.parse_args()
-    setup()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gdpa.settings.local")
+    setup_django()
     from django.conf import settings
 
     documents = {

@@ -43,7 +43,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.common import check_database, check_targets, create_database, log
+from bench.common import check_database, check_targets, create_database, log, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_report"
@@ -231,12 +231,7 @@ def ask(staff, title: str, language: str, *, enqueue: bool):
 
 def child_main(report_id: int, phases: bool) -> None:
     """Child mode: build one report in this process and print timings and peak RSS."""
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
+    setup_django()
     from django.utils import translation
 
     from alliance import tasks
@@ -401,28 +396,11 @@ def main() -> int:
         check_targets(database_url, redis_url)
     media_root = Path(tempfile.mkdtemp(prefix="gdpa-bench-media-"))
     log_dir = Path(tempfile.mkdtemp(prefix="gdpa-bench-"))
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": args.settings,
-            "DEBUG": "False",
-            "DATABASE_URL": database_url,
-            "MEDIA_ROOT": str(media_root),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    if args.no_celery:
-        os.environ.pop("REDIS_URL", None)
-    else:
-        os.environ["REDIS_URL"] = redis_url
     create_database(database_url)
-    sys.path.insert(0, str(ROOT))
-
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
+    # --no-celery: no REDIS_URL at all, so tasks run eagerly and the cache is local.
+    os.environ.pop("REDIS_URL", None)
+    broker = {} if args.no_celery else {"REDIS_URL": redis_url}
+    setup_django(database_url, args.settings, MEDIA_ROOT=str(media_root), **broker)
     import weasyprint
     from django.db import connection
 

@@ -28,8 +28,8 @@ import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from bench.common import log
-from bench.scale import build_members, reset_database, setup_django
+from bench.common import log, setup_django
+from bench.scale import build_members, reset_database
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_results"
 BATCH = 5000

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_database, create_database, log
+from bench.common import check_database, create_database, log, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_scale"
@@ -184,23 +184,6 @@ def reset_database(database_url: str) -> None:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db["NAME"]))
         )
     create_database(database_url)
-
-
-def setup_django(database_url: str, settings: str = "gdpa.settings.local") -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": settings,
-            "DEBUG": "False",
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    import django
-
-    django.setup()
-    from bench.common import across_tenants
-
-    across_tenants()
 
 
 def insert(model, objects, keep=None) -> list:

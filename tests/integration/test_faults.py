@@ -2,23 +2,15 @@
 
 Each test starts its own ``redis-server`` on a free port (so it can stop it), an SMTP
 sink in this process that counts every message per recipient, and ``celery -A gdpa
-worker`` processes against the test database. bench/faults.py does the same at scale.
+worker`` processes against the test database, with the harness of bench/faults.py
+(bench/harness.py), which does the same at scale.
 """
 
 import contextlib
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
 from datetime import timedelta
-from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -27,15 +19,11 @@ from django.utils import timezone
 
 from alliance import services as alliance_services
 from alliance.models import Participant, RecommendationReport, Reminder
-from alliance.services.sweeps import GRACE, session_mail_sweep
-from gdpa.notify.delivery import emails_sweep
+from bench.common import django_env
+from bench.harness import REDIS_SERVER, RedisServer, Worker, start_sink, sweep_as_beat, wait_until
 from gdpa.notify.models import OutboundEmail
-from gdpa.notify.services import STALE_QUEUED_AFTER, STALE_SENDING_AFTER
 from trainings import services as trainings_services
 from trainings.models import Enrollment, Offering, TrainingProgramme
-
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_SERVER = shutil.which("redis-server")
 
 pytestmark = [
     pytest.mark.integration,
@@ -49,154 +37,12 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:.0f} s")
-        time.sleep(0.05)
-
-
-class Redis:
-    """A redis-server of the test's own, without persistence (a stop loses the queues)."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - the Debian binary, fixed arguments
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_until(self.answers, 20, "redis-server start")
-
-    def answers(self) -> bool:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 1):
-            return True
-        return False
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.process = None
-
-
-class Sink:
-    """An SMTP server on 127.0.0.1 that counts what it accepts per (recipient, subject)."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.lock = threading.Lock()
-        self.received: Counter = Counter()
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        headers = BytesHeaderParser(policy=default_policy).parsebytes(envelope.content)
-        subject = " ".join(str(headers["Subject"]).split())
-        with self.lock:
-            for rcpt in envelope.rcpt_tos:
-                self.received[(rcpt.lower(), subject)] += 1
-        return "250 Message accepted for delivery"
-
-    def count_of(self, email: OutboundEmail) -> int:
-        """How many times the message of this row arrived."""
-        with self.lock:
-            return self.received[(email.to_email.lower(), " ".join(email.subject.split()))]
-
-    def count(self, address: str | None = None) -> int:
-        with self.lock:
-            return sum(n for (to, _), n in self.received.items() if address in (None, to))
-
-
 def _database_url() -> str:
     db = connection.settings_dict
     return (
         f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}"
     )
-
-
-class Worker:
-    """``celery -A gdpa worker`` in its own process group (a SIGKILL takes its pool too).
-
-    Its log goes to ``log``; a worker that does not answer in time says why."""
-
-    def __init__(self, name: str, redis: Redis, sink: Sink, queues: str, log: Path) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "gdpa.settings.local",
-            "DEBUG": "False",
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": redis.url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
-            "LOG_LEVEL": "WARNING",
-        }
-        self.name, self.log = f"{name}@{socket.gethostname()}", log
-        with log.open("w") as out:
-            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter
-                [
-                    *(sys.executable, "-m", "celery", "-A", "gdpa", "worker", "-Q", queues),
-                    *("--concurrency", "2", "-n", self.name, "--without-heartbeat"),
-                    *("--without-gossip", "--without-mingle", "--loglevel", "WARNING"),
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_ready(self) -> "Worker":
-        from gdpa.celery import app
-
-        try:
-            wait_until(
-                lambda: app.control.ping(destination=[self.name], timeout=1),
-                150,
-                f"worker {self.name} answering",
-            )
-        except AssertionError as error:
-            raise AssertionError(f"{error}; its log:\n{self.log.read_text()[-3000:]}") from None
-        return self
-
-    def consume(self, queue: str) -> None:
-        """Start consuming ``queue`` too (a stand-by worker taking over)."""
-        from gdpa.celery import app
-
-        assert app.control.add_consumer(queue, destination=[self.name], reply=True, timeout=10)
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @contextlib.contextmanager
@@ -225,13 +71,19 @@ def services(tmp_path):
     everything is stopped afterwards."""
     if connection.vendor != "postgresql":
         pytest.skip("workers need to share the test database: run on PostgreSQL")
-    redis, sink, workers = Redis(), Sink(), []
+    redis, workers = RedisServer(), []
     redis.start()
-    sink.controller.start()
+    controller, sink, smtp_port = start_sink()
+    env = {
+        **os.environ,
+        **django_env(
+            _database_url(), REDIS_URL=redis.url, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}"
+        ),
+    }
 
     def start_workers(**queues_by_name: str) -> list[Worker]:
         started = [
-            Worker(name, redis, sink, queues, tmp_path / f"{name}.log")
+            Worker(name, env, tmp_path, queues=queues, heartbeat=False)
             for name, queues in queues_by_name.items()
         ]
         workers.extend(started)
@@ -243,15 +95,8 @@ def services(tmp_path):
     finally:
         for worker in workers:
             worker.stop()
-        sink.controller.stop()
+        controller.stop()
         redis.stop()
-
-
-def sweep_as_beat(after):
-    """The periodic sweeps, their clock past every grace period counted from ``after``
-    (rows younger than that are left alone, as the real beat would)."""
-    emails_sweep(now=after + max(STALE_QUEUED_AFTER, STALE_SENDING_AFTER) + timedelta(seconds=1))
-    session_mail_sweep(now=after + GRACE + timedelta(seconds=1))
 
 
 def test_a_worker_killed_mid_batch_of_invitations_loses_and_doubles_nothing(
