@@ -81,16 +81,25 @@ def my_sessions(request):
     )
 
 
-def _session_context(request, session, participant, **extra) -> dict:
-    now = timezone.now()
+def _rsvp_context(session, participant, **extra) -> dict:
+    """What the session page's answer region shows (the whole answer to an RSVP)."""
     return {
         "session": session,
         "participant": participant,
-        "can_manage": permissions.can_manage_sessions(request.user),
         "show_join_link": participant is not None
         and participant.rsvp == Participant.Rsvp.ACCEPTED
-        and session.join_link_open(now),
+        and session.join_link_open(timezone.now()),
         "join_opens_at": session.starts_at - AllianceSession.JOIN_OPENS_BEFORE,
+        "rsvp_form": RsvpForm(),
+        **extra,
+    }
+
+
+def _session_context(request, session, participant, **extra) -> dict:
+    now = timezone.now()
+    return {
+        **_rsvp_context(session, participant),
+        "can_manage": permissions.can_manage_sessions(request.user),
         "can_mark_held": session.can_become(AllianceSession.Status.HELD)
         and session.starts_at <= now,
         "can_cancel": session.can_become(AllianceSession.Status.CANCELLED),
@@ -98,7 +107,6 @@ def _session_context(request, session, participant, **extra) -> dict:
         and session.takes_place
         and participant.is_going
         and session.starts_at - AllianceSession.JOIN_OPENS_BEFORE <= now <= session.ends_at,
-        "rsvp_form": RsvpForm(),
         "checkin_form": CheckinForm(),
         **selectors.session_detail(session),
         **extra,
@@ -144,7 +152,7 @@ def session_rsvp(request, pk: int):
         participant.session = session
         row = {"p": participant, "notice": notice, "ok": ok}
         return render_region(request, "alliance/panels/sessions.html", "session-row", row, status)
-    context = _session_context(request, session, participant, notice=notice, ok=ok)
+    context = _rsvp_context(session, participant, notice=notice, ok=ok)
     return render_region(request, "alliance/sessions/detail.html", "rsvp", context, status)
 
 

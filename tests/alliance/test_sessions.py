@@ -538,3 +538,23 @@ def test_staff_mark_a_started_session_as_held_and_not_before(client, staff, sche
         client.post(url)
     scheduled.refresh_from_db()
     assert scheduled.status == AllianceSession.Status.HELD
+
+
+def test_the_answer_to_an_rsvp_redraws_only_its_region(
+    client, staff, scheduled, focal_point, django_assert_max_num_queries
+):
+    invite(staff, scheduled, focal_point)
+    client.force_login(focal_point)
+    client.get(reverse("alliance:session", args=[scheduled.pk]))
+    # The write and the answer region; the agenda, documents and counts around it are
+    # not read again (was 18).
+    with django_assert_max_num_queries(14):
+        response = client.post(
+            reverse("alliance:session_rsvp", args=[scheduled.pk]),
+            {"answer": "tentative"},
+            headers={"HX-Request": "true"},
+        )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<h1>" not in body
+    assert "Your answer is saved: Tentative." in body
+    assert participant(scheduled, focal_point).rsvp == Participant.Rsvp.TENTATIVE
