@@ -165,7 +165,10 @@ def reset_state(redis_url: str) -> None:
 
 
 def make_recipients(n: int) -> dict[str, str]:
-    """N accounts (bulk, unusable passwords); returns address -> preferred language."""
+    """N accounts (bulk, unusable passwords) with their addresses confirmed, as a sign-up
+    leaves them: an invitation reaches an account, and its language, only through a
+    confirmed address. Returns address -> preferred language."""
+    from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
@@ -182,6 +185,13 @@ def make_recipients(n: int) -> dict[str, str]:
         for i, email in enumerate(emails)
     )
     User.objects.bulk_create(users, batch_size=2000)
+    EmailAddress.objects.bulk_create(
+        (
+            EmailAddress(user_id=pk, email=email, verified=True, primary=True)
+            for pk, email in User.objects.filter(email__in=emails).values_list("pk", "email")
+        ),
+        batch_size=2000,
+    )
     return {email: LANGUAGES[i % len(LANGUAGES)] for i, email in enumerate(emails)}
 
 
