@@ -21,17 +21,12 @@ HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
 
 class AdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
-        from allauth.mfa.utils import is_mfa_enabled
-
-        from gdpa.accounts.permissions import session_passed_second_factor
+        """Django's own ``is_staff`` (not the IOM-staff role: the operator's account need
+        not have it) and two-factor authentication passed in this session."""
+        from gdpa.accounts.permissions import passed_two_factor
 
         user = request.user
-        return (
-            user.is_active
-            and user.is_staff
-            and is_mfa_enabled(user)
-            and session_passed_second_factor(request)
-        )
+        return user.is_active and user.is_staff and passed_two_factor(user)
 
     def admin_view(self, view, cacheable=False):
         """Every admin page reads tenant-owned rows (memberships, invitations) of every

@@ -94,27 +94,31 @@ class ResilientRedisCache(RedisCache):
     def delete_many(self, keys, version=None):
         return self._call("delete_many", keys, version)
 
-    @property
-    def shared(self) -> RedisCache:
-        """The same cache without the stand-in, for checks that must reach Redis itself
-        (``/ready/``): its calls raise while Redis is away."""
-        direct = RedisCache.__new__(RedisCache)
-        direct.__dict__ = self.__dict__
-        return direct
-
     def clear(self):
         return self._call("clear")
 
 
+#: The ``CACHES`` alias of Redis itself, without the stand-in: for checks that must reach
+#: Redis (``/ready/``), whose calls raise while Redis is away.
+DIRECT = "redis"
+
+
 def shared_cache(redis_url: str) -> dict:
     """``CACHES`` for a Redis at ``redis_url``: a dead or silent server fails a call
-    within a second (then the process-local stand-in answers), never a whole request."""
+    within a second (then the process-local stand-in answers), never a whole request.
+    ``DIRECT`` names the same Redis without the stand-in."""
+    options = {"socket_connect_timeout": 1, "socket_timeout": 1}
     return {
         "default": {
             "BACKEND": "gdpa.cache.ResilientRedisCache",
             "LOCATION": redis_url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+            "OPTIONS": options,
+        },
+        DIRECT: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "OPTIONS": options,
+        },
     }
 
 

@@ -65,13 +65,15 @@ def _mfa_enabled(user) -> bool:
     return cached
 
 
+def passed_two_factor(user) -> bool:
+    """Two-factor authentication is on for the account and was passed in this session (or
+    vouched for by a server-side caller): what staff power and the Django admin require."""
+    return getattr(user, _SECOND_FACTOR_ATTR, False) is True and _mfa_enabled(user)
+
+
 def acting_as_staff(user) -> bool:
     """IOM staff with two-factor authentication who passed it in this session."""
-    return (
-        is_iom_staff(user)
-        and getattr(user, _SECOND_FACTOR_ATTR, False) is True
-        and _mfa_enabled(user)
-    )
+    return is_iom_staff(user) and passed_two_factor(user)
 
 
 def _go(request, url: str):

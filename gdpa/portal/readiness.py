@@ -14,6 +14,8 @@ from django.core.cache import caches
 from django.db import connection
 from kombu import Connection
 
+from gdpa.cache import DIRECT
+
 logger = logging.getLogger(__name__)
 
 #: Seconds the broker check waits for a connection (the database's and the cache's
@@ -29,9 +31,9 @@ def database_ready() -> None:
 
 
 def cache_ready() -> None:
-    # The shared cache itself, not the process-local stand-in that answers while Redis is
-    # away (gdpa/cache.py): pages still work then, but the cache is not ready.
-    cache = getattr(caches["default"], "shared", caches["default"])
+    # Redis itself, not the process-local stand-in that answers while Redis is away
+    # (gdpa/cache.py): pages still work then, but the cache is not ready.
+    cache = caches[DIRECT] if DIRECT in settings.CACHES else caches["default"]
     key, token = "gdpa:ready", secrets.token_hex(8)
     cache.set(key, token, timeout=30)
     if cache.get(key) != token:
