@@ -342,9 +342,12 @@ class PeopleDirectoryForm(_DirectoryForm):
 # Reads ----------------------------------------------------------------------------------------
 
 
-def organizations_directory(filters: dict, order_by=("name", "pk")) -> QuerySet[Organization]:
-    """Organizations matching the directory's ``filters`` (``form.filters()``), ordered."""
-    qs = Organization.objects.all()
+def organizations_directory(
+    filters: dict, order_by=("name", "pk"), *, fields: tuple[str, ...] = ()
+) -> QuerySet[Organization]:
+    """Organizations matching the directory's ``filters`` (``form.filters()``), ordered;
+    with ``fields``, only those columns are read (the page's rows)."""
+    qs = Organization.objects.only(*fields) if fields else Organization.objects.all()
     if filters.get("selected"):
         qs = qs.filter(pk__in=filters["selected"])
     if filters.get("kind"):
@@ -381,9 +384,14 @@ def organizations_directory(filters: dict, order_by=("name", "pk")) -> QuerySet[
     return qs.order_by(*order_by)
 
 
-def people_directory(filters: dict, order_by=("full_name", "pk")) -> QuerySet:
-    """People (active accounts) matching the directory's ``filters``, ordered."""
+def people_directory(
+    filters: dict, order_by=("full_name", "pk"), *, fields: tuple[str, ...] = ()
+) -> QuerySet:
+    """People (active accounts) matching the directory's ``filters``, ordered; with
+    ``fields``, only those columns are read (the page's rows)."""
     qs = get_user_model().objects.filter(is_active=True)
+    if fields:
+        qs = qs.only(*fields)
     if filters.get("selected"):
         qs = qs.filter(pk__in=filters["selected"])
     membership = {}

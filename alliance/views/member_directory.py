@@ -111,8 +111,8 @@ def organizations(request):
     )
     page = _page(
         request,
-        directory.organizations_directory(form.filters(), form.order_by()).only(
-            *rows.ORGANIZATION_FIELDS
+        directory.organizations_directory(
+            form.filters(), form.order_by(), fields=rows.ORGANIZATION_FIELDS
         ),
         "organizations",
     )
@@ -132,7 +132,7 @@ def people(request):
     form = directory.PeopleDirectoryForm(request.GET or None, auto_id="filter-%s")
     page = _page(
         request,
-        directory.people_directory(form.filters(), form.order_by()).only(*rows.PEOPLE_FIELDS),
+        directory.people_directory(form.filters(), form.order_by(), fields=rows.PEOPLE_FIELDS),
         "people",
     )
     context = _tab_context(request, form, page, dataset=PEOPLE_DATASET, columns=PEOPLE_COLUMNS)
