@@ -6,6 +6,7 @@ bench/faults.py stops the real services; tests/integration/test_faults.py does i
 """
 
 import logging
+import os
 import socket
 
 import pytest
@@ -16,7 +17,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from gdpa import cache as resilient
-from gdpa.cache import shared_cache
+from gdpa.cache import DIRECT, shared_cache
 from gdpa.http.unavailable import RETRY_AFTER
 from tests import factories
 from tests.gdpa.test_authentication import LOGIN_PAUSED, fail_sign_ins, sign_in, signed_in_user
@@ -101,3 +102,22 @@ def test_ready_names_the_cache_while_redis_is_down_though_pages_still_answer(
     response = client.get(reverse("portal:ready"))
     assert response.status_code == 503
     assert "cache" in response.json()["failed"]
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (CI sets REDIS_URL)")
+def test_the_cache_stores_in_redis_itself_call_after_call():
+    """Against a live Redis: what the portal's cache stores, Redis holds (read through the
+    alias without the stand-in), over many calls on the kept clients."""
+    with override_settings(CACHES=shared_cache(os.environ["REDIS_URL"])):
+        from django.core.cache import caches
+
+        shared, direct = caches["default"], caches[DIRECT]
+        try:
+            for n in range(50):
+                shared.set(f"gdpa:test:{n}", n, 30)
+            assert shared.get_many([f"gdpa:test:{n}" for n in range(50)])["gdpa:test:49"] == 49
+            assert direct.get("gdpa:test:7") == 7
+            assert shared.add("gdpa:test:counter", 1, 30) and shared.incr("gdpa:test:counter") == 2
+            assert direct.get("gdpa:test:counter") == 2
+        finally:
+            shared.delete_many([f"gdpa:test:{n}" for n in range(50)] + ["gdpa:test:counter"])
