@@ -15,11 +15,11 @@ the delegated right; nobody changes their own role.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django_scopes import scopes_disabled
 
 from gdpa.accounts import roles
 from gdpa.accounts.permissions import acting_as_staff
 from gdpa.http.errors import AccessRefused
+from gdpa.prepared import PreparedRead
 
 from .models import (
     AllianceSession,
@@ -45,21 +45,28 @@ MANAGE_MEMBERS = "alliance.manage_members"
 CURRENT_ORG_KEY = "current_organization"
 
 
+def _memberships_query(user_id):
+    return (
+        Membership.objects.filter(user_id=user_id)
+        .select_related("organization", "organization__member_state")
+        .order_by("organization__name")
+    )
+
+
+#: Read on every signed-in request (the tenant scope): its SQL is compiled once. A person's
+#: own memberships are theirs to read in any tenant scope (PreparedRead reads outside it):
+#: the request's scope is made of them (alliance/tenancy.py), and one just joined (an
+#: accepted invitation, a registered organization) is not in the scope the request began with.
+_MEMBERSHIPS = PreparedRead("alliance.memberships_of", _memberships_query, -1)
+
+
 def memberships_of(user) -> list[Membership]:
     """The person's memberships with their organizations; one query per request."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, _MEMBERSHIPS_ATTR, None)
     if cached is None:
-        # A person's own memberships are theirs to read in any tenant scope: the request's
-        # scope is made of them (alliance/tenancy.py), and one just joined (an accepted
-        # invitation, a registered organization) is not in the scope the request began with.
-        with scopes_disabled():
-            cached = list(
-                Membership.objects.filter(user=user)
-                .select_related("organization", "organization__member_state")
-                .order_by("organization__name")
-            )
+        cached = _MEMBERSHIPS.rows(user.pk)
         setattr(user, _MEMBERSHIPS_ATTR, cached)
     return cached
 

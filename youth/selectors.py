@@ -1,8 +1,9 @@
 """Reads of the youth app that views and services need."""
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from alliance.models import Organization
+from gdpa.prepared import PreparedRead
 
 from .models import Story, YouthProfile
 
@@ -10,18 +11,24 @@ _ATTR = "_youth_profile"
 _MISSING = object()
 
 
+#: Read on every page that shows the person's roles: its SQL is compiled once.
+_PROFILE = PreparedRead(
+    "youth.youth_profile_of",
+    lambda user_id: YouthProfile.objects.filter(user_id=user_id).select_related("organization"),
+    -1,
+)
+
+
 def youth_profile_of(user) -> YouthProfile | None:
-    """The person's youth profile, looked up once per request."""
+    """The person's youth profile with its interests, looked up once per request."""
     if not getattr(user, "is_authenticated", False):
         return None
     cached = getattr(user, _ATTR, _MISSING)
     if cached is _MISSING:
-        cached = (
-            YouthProfile.objects.filter(user=user)
-            .select_related("organization")
-            .prefetch_related("interests")
-            .first()
-        )
+        found = _PROFILE.rows(user.pk)
+        cached = found[0] if found else None
+        if cached is not None:
+            prefetch_related_objects([cached], "interests")
         setattr(user, _ATTR, cached)
     return cached
 

@@ -403,11 +403,12 @@ if REDIS_URL:
     CACHES = shared_cache(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-#: Sessions stay in the database. ``cached_db`` saves one query per page (docs/benchmarks.md)
-#: but was turned down: while Redis is away the cache answers from each process's memory
-#: (gdpa/cache.py), so a sign-out or a disabled account during an outage would not reach
-#: Redis, and the ended session would come back from Redis once it returned.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+#: Sessions stay in the database (Django's ``db`` engine, its read compiled once:
+#: gdpa/accounts/session_store.py). ``cached_db`` saves one query per page
+#: (docs/benchmarks.md) but was turned down: while Redis is away the cache answers from each
+#: process's memory (gdpa/cache.py), so a sign-out or a disabled account during an outage
+#: would not reach Redis, and the ended session would come back from Redis once it returned.
+SESSION_ENGINE = "gdpa.accounts.session_store"
 
 # --- Celery -------------------------------------------------------------------------
 # With no broker configured, tasks run in-process so the portal works end to end.

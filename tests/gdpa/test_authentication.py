@@ -6,6 +6,7 @@ the one test process, so the counts behave as Redis does in production across wo
 ``test_production_counts_rate_limits_in_redis`` checks production uses Redis.
 """
 
+import datetime
 import hashlib
 import os
 import subprocess
@@ -20,10 +21,12 @@ from allauth.account.models import EmailAddress
 from allauth.core.internal import ratelimit as allauth_ratelimit
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from gdpa.accounts.checks import rate_limit_cache
 from gdpa.accounts.devices import describe_user_agent
@@ -509,11 +512,11 @@ def test_every_hash_of_a_sorted_file_is_found_and_no_other(tmp_path):
 
 # Sessions -----------------------------------------------------------------------------------
 
-#: The database store (embedded default) and the cached one used with Redis: an ended
-#: session must be gone from the cache too, or it would still sign the browser in.
+#: The portal's database store and Django's cached one: an ended session must be gone
+#: from a cache too, or it would still sign the browser in.
 SESSION_ENGINES = pytest.mark.parametrize(
     "session_engine",
-    ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"],
+    ["gdpa.accounts.session_store", "django.contrib.sessions.backends.cached_db"],
 )
 
 
@@ -543,6 +546,19 @@ def test_people_see_their_sessions_and_end_the_others(settings, session_engine):
     assert signed_in_user(elsewhere) == other  # someone else's sessions are untouched
     remaining = UserSession.objects.filter(user=user).values_list("session_key", flat=True)
     assert list(remaining) == [laptop.session.session_key]
+
+
+def test_a_session_past_its_expiry_no_longer_signs_in(client):
+    """The session row is read with the server's clock (gdpa/accounts/session_store.py):
+    past its expiry date it is not read, whatever is still in the row."""
+    user = factories.make_user()
+    sign_in(client, user.email)
+    row = Session.objects.filter(session_key=client.session.session_key)
+    row.update(expire_date=timezone.now() + datetime.timedelta(seconds=30))
+    assert client.get(reverse("account_email")).status_code == 200
+    row.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get(reverse("account_email"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
 
 
 def test_last_seen_is_kept_at_most_every_five_minutes(client):
