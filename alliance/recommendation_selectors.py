@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from gdpa.portal.richtext import sanitize_html
+from gdpa.prepared import FAR_PAST, PreparedRead
 
 from .models import (
     AllianceSession,
@@ -177,12 +178,9 @@ def with_safe_html(inputs) -> list[RecommendationInput]:
     return inputs
 
 
-def open_for_input(user, *, limit: int = DASHBOARD_OPEN) -> list[Recommendation]:
-    """Recommendations open for input now, closing soonest first, with whether the person
-    already gave input and the counts (one query)."""
-    now = timezone.now()
+def _open_for_input(user, now) -> QuerySet[Recommendation]:
     given = RecommendationInput.objects.filter(recommendation=OuterRef("pk"), author=user)
-    queryset = (
+    return (
         with_counts(
             Recommendation.objects.filter(status=Recommendation.Status.OPEN).filter(
                 Q(input_closes_at__isnull=True) | Q(input_closes_at__gt=now)
@@ -190,9 +188,18 @@ def open_for_input(user, *, limit: int = DASHBOARD_OPEN) -> list[Recommendation]
         )
         .annotate(already_given=Exists(given))
         .select_related("track", "track__sector")
-        .order_by(F("input_closes_at").asc(nulls_last=True), "pk")
+        .order_by(F("input_closes_at").asc(nulls_last=True), "pk")[:DASHBOARD_OPEN]
     )
-    return shown_in_reader_language(list(queryset[:limit]))
+
+
+#: The dashboard's recommendations panel: its SQL is compiled once.
+_OPEN_FOR_INPUT = PreparedRead("alliance.open_for_input", _open_for_input, -1, FAR_PAST)
+
+
+def open_for_input(user) -> list[Recommendation]:
+    """The first ``DASHBOARD_OPEN`` recommendations open for input now, closing soonest
+    first, with whether the person already gave input and the counts (one query)."""
+    return shown_in_reader_language(_OPEN_FOR_INPUT.rows(user.pk, timezone.now()))
 
 
 def support_of(recommendation: Recommendation, organization) -> OrganizationSupport | None:

@@ -10,6 +10,7 @@ from django_countries import countries
 
 from gdpa.accounts.models import Gender
 from gdpa.portal.countries import country_choices
+from gdpa.prepared import FAR_PAST, PreparedRead
 
 from .models import (
     AllianceSession,
@@ -157,7 +158,7 @@ def participations_of(user) -> QuerySet[Participant]:
     )
 
 
-def invitations_of(user, *, upcoming: bool = True) -> QuerySet[Participant]:
+def invitations_of(user, *, upcoming: bool = True, now=None) -> QuerySet[Participant]:
     """The person's session invitations with their sessions (one query)."""
     qs = (
         participations_of(user)
@@ -165,7 +166,8 @@ def invitations_of(user, *, upcoming: bool = True) -> QuerySet[Participant]:
         .select_related("session")
     )
     if upcoming:
-        qs = qs.filter(session__ends_at__gte=timezone.now()).order_by("session__starts_at", "pk")
+        now = now or timezone.now()
+        qs = qs.filter(session__ends_at__gte=now).order_by("session__starts_at", "pk")
     else:
         qs = qs.order_by("-session__starts_at", "-pk")
     return qs
@@ -260,24 +262,33 @@ STAFF_PENDING_SHOWN = 3
 STAFF_WEEK_SESSIONS = 10
 
 
-def dashboard_invitations_of(user, *, limit: int = DASHBOARD_SESSIONS) -> list[Participant]:
-    """The person's next sessions for the dashboard: those still waiting for their answer
-    (and still open for one) first, then by start. One query."""
-    now = timezone.now()
+def _dashboard_invitations(user, now) -> QuerySet[Participant]:
     needs_answer = Q(
         rsvp=Participant.Rsvp.INVITED,
         session__status=AllianceSession.Status.SCHEDULED,
         session__starts_at__gt=now,
     )
-    return list(
-        invitations_of(user)
+    return (
+        invitations_of(user, now=now)
         .annotate(
             needs_answer=Case(
                 When(needs_answer, then=Value(0)), default=Value(1), output_field=IntegerField()
             )
         )
-        .order_by("needs_answer", "session__starts_at", "pk")[:limit]
+        .order_by("needs_answer", "session__starts_at", "pk")[:DASHBOARD_SESSIONS]
     )
+
+
+#: The dashboard's sessions panel, on every dashboard: its SQL is compiled once.
+_DASHBOARD_INVITATIONS = PreparedRead(
+    "alliance.dashboard_invitations_of", _dashboard_invitations, -1, FAR_PAST
+)
+
+
+def dashboard_invitations_of(user) -> list[Participant]:
+    """The person's next ``DASHBOARD_SESSIONS`` sessions for the dashboard: those still
+    waiting for their answer (and still open for one) first, then by start. One query."""
+    return _DASHBOARD_INVITATIONS.rows(user.pk, timezone.now())
 
 
 def organizations_awaiting(*, limit: int = STAFF_PENDING_SHOWN) -> dict:

@@ -26,21 +26,27 @@ from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 from django_scopes import scopes_disabled
 
+#: A moment no real value is: the marker of a changing datetime.
+FAR_PAST = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
+
 
 def _adapt(connection, value):
-    """A value as the ORM passes it to the database: datetimes as the backend stores them
-    (SQLite: text in UTC), everything else as it is (what ``rows`` supports)."""
+    """A value as the ORM passes it to the database: datetimes and dates as the backend
+    stores them (SQLite: text, in UTC), numbers and text as they are."""
     if isinstance(value, datetime.datetime):
         return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return connection.ops.adapt_datefield_value(value)
     return value
 
 
 class PreparedRead:
     """``build(*markers)`` returns the queryset with each changing value replaced by a
-    marker, values that cannot occur otherwise (e.g. ``-1`` for a primary key). The
-    compiled SQL's parameters are the markers' positions; ``rows(*values)`` runs it with
-    the values in the markers' order and returns the model instances. Values are compared
-    by equality: numbers, text and aware datetimes."""
+    marker, values that cannot occur otherwise (e.g. ``-1`` for a primary key, a date in
+    1901). The compiled SQL's parameters equal to a marker are its places (a marker may
+    be used more than once); ``rows(*values)`` runs the SQL with the values in the markers'
+    order and returns the model instances, with their annotations. Markers are numbers,
+    text, dates and aware datetimes; a slice (``[:10]``) is part of the SQL."""
 
     def __init__(self, name: str, build: Callable[..., QuerySet], *markers) -> None:
         self.name = name
@@ -60,9 +66,9 @@ class PreparedRead:
             for marker in self.markers:
                 adapted = _adapt(connection, marker)
                 found = [i for i, value in enumerate(params) if value == adapted]
-                if len(found) != 1:
-                    raise ValueError(f"{self.name}: marker {marker!r} must occur once in the SQL")
-                positions.append(found[0])
+                if not found:
+                    raise ValueError(f"{self.name}: marker {marker!r} is not in the SQL")
+                positions.append(found)
             klass_info, select = compiler.klass_info, compiler.select
             start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
             plan = plans[self.name] = {
@@ -74,6 +80,7 @@ class PreparedRead:
                 "fields": (start, end),
                 "init_list": [column[0].target.attname for column in select[start:end]],
                 "related": get_related_populators(klass_info, select, alias),
+                "annotations": dict(compiler.annotation_col_map or {}),
             }
         return plan
 
@@ -81,8 +88,9 @@ class PreparedRead:
         connection = connections[using]
         plan = self._plan(using)
         params = list(plan["params"])
-        for position, value in zip(plan["positions"], values, strict=True):
-            params[position] = _adapt(connection, value)
+        for places, value in zip(plan["positions"], values, strict=True):
+            for place in places:
+                params[place] = _adapt(connection, value)
         with connection.cursor() as cursor:
             cursor.execute(plan["sql"], params)
             fetched = cursor.fetchall()
@@ -92,5 +100,7 @@ class PreparedRead:
             instance = plan["model"].from_db(using, plan["init_list"], row[start:end])
             for populator in plan["related"]:
                 populator.populate(row, instance)
+            for name, column in plan["annotations"].items():
+                setattr(instance, name, row[column])
             instances.append(instance)
         return instances

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alliance.models import Membership
+from gdpa.prepared import FAR_PAST, PreparedRead
 
 from .eligibility import eligible_people
 from .feedback import feedback_refusal
@@ -108,20 +109,31 @@ def waitlist_position(enrollment: Enrollment) -> int | None:
     )
 
 
-def enrollments_of(user, limit: int = 10) -> list[Enrollment]:
-    """The person's enrollments that still matter, soonest offering first, with their
-    offering and programme (one query): active ones (awaiting approval, enrolled,
-    waiting) and those declined for an offering that has not ended (with the reason)."""
-    today = timezone.localdate()
-    return list(
+#: How many enrollments the dashboard's trainings panel lists.
+DASHBOARD_ENROLLMENTS = 10
+
+
+def _enrollments_of(user, today) -> QuerySet[Enrollment]:
+    return (
         Enrollment.objects.filter(user=user)
         .filter(
             ~Q(status__in=Enrollment.CLOSED_STATUSES)
             | Q(status=Enrollment.Status.DECLINED, offering__ends_on__gte=today)
         )
         .select_related("offering", "offering__programme")
-        .order_by("offering__starts_on", "pk")[:limit]
+        .order_by("offering__starts_on", "pk")[:DASHBOARD_ENROLLMENTS]
     )
+
+
+#: The dashboard's trainings panel: its SQL is compiled once.
+_ENROLLMENTS = PreparedRead("trainings.enrollments_of", _enrollments_of, -1, FAR_PAST.date())
+
+
+def enrollments_of(user) -> list[Enrollment]:
+    """The person's enrollments that still matter, soonest offering first, with their
+    offering and programme (one query): active ones (awaiting approval, enrolled,
+    waiting) and those declined for an offering that has not ended (with the reason)."""
+    return _ENROLLMENTS.rows(user.pk, timezone.localdate())
 
 
 # Nominations and approval ------------------------------------------------------------------

@@ -5,21 +5,18 @@ about as much CPU as the page's own smallest query (gdpa/prepared.py). Writes, e
 sign-out are Django's ``db`` engine unchanged.
 """
 
-import datetime
-
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.db import router
 from django.utils import timezone
 
-from gdpa.prepared import PreparedRead
+from gdpa.prepared import FAR_PAST, PreparedRead
 
-_FAR_PAST = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
 _LIVE_SESSION = PreparedRead(
     "accounts.session",
     lambda key, now: Session.objects.filter(session_key=key, expire_date__gt=now),
     "gdpa-prepared-read-marker",
-    _FAR_PAST,
+    FAR_PAST,
 )
 
 

@@ -305,7 +305,14 @@ def test_the_dashboard_lists_recommendations_open_for_the_members_input(
     body = client.get(reverse("portal:dashboard")).content.decode()
     assert "Recommendations open for your input" in body
     assert "Open on climate bonds" in body and "You gave input" in body
+    assert "1 input," in body and "of which 0 youth voices" in body
     assert "Published on green skills" not in body
+    # The same list for another member of the organization, without the badge: whether
+    # input was given is read for each person.
+    other = factories.add_member(staff=staff, organization=member.memberships.get().organization)
+    client.force_login(other)
+    body = client.get(reverse("portal:dashboard")).content.decode()
+    assert "Open on climate bonds" in body and "You gave input" not in body
     client.force_login(staff)
     assert "Recommendations open for your input" not in (
         client.get(reverse("portal:dashboard")).content.decode()

@@ -54,9 +54,9 @@ def test_each_read_asks_the_database_again(staff, django_assert_num_queries):
     assert memberships_of(leader) == []
 
 
-def test_a_marker_that_is_not_in_the_sql_once_is_refused():
+def test_a_marker_that_is_not_in_the_sql_is_refused():
     read = PreparedRead("test.no_marker", lambda user_id: Membership.objects.filter(pk=1), -1)
-    with pytest.raises(ValueError, match="must occur once"):
+    with pytest.raises(ValueError, match="is not in the SQL"):
         read.rows(5)
 
 
