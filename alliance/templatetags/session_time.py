@@ -22,6 +22,11 @@ def _local(moment: datetime.datetime, zone, form: str) -> str:
     return formats.date_format(timezone.localtime(moment, zone), form)
 
 
+def _clock(moment: datetime.datetime, zone) -> str:
+    """Hours and minutes, as Django's "H:i" (the same digits in every language)."""
+    return timezone.localtime(moment, zone).strftime("%H:%M")
+
+
 @register.simple_tag
 def session_when(session) -> str:
     """The viewer's day and hours with their zone named; under it, the session's own
@@ -34,7 +39,7 @@ def session_when(session) -> str:
         starts.astimezone(datetime.UTC).isoformat(),
         _local(starts, viewer, "l j F Y, H:i"),
         ends.astimezone(datetime.UTC).isoformat(),
-        _local(ends, viewer, "H:i"),
+        _clock(ends, viewer),
         gettext("your time, %(zone)s") % {"zone": zone_display(viewer)},
     )
     theirs = ""
@@ -45,7 +50,7 @@ def session_when(session) -> str:
             gettext("%(start)s–%(end)s in %(zone)s (session time)")
             % {
                 "start": _local(starts, zone, "j F, H:i"),
-                "end": _local(ends, zone, "H:i"),
+                "end": _clock(ends, zone),
                 "zone": zone_display(session.time_zone),
             },
         )
