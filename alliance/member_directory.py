@@ -20,17 +20,13 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from gdpa.cache import Generation, kept_html
+from gdpa.cache import Generation
 from gdpa.portal.countries import country_choices as all_country_choices
 from gdpa.portal.countries import country_names
-from gdpa.portal.forms import valid_query
 from gdpa.portal.widgets import QuickSelect
 
 from . import selectors
@@ -43,9 +39,9 @@ COUNT_SECONDS = 60
 _COUNT_GENERATION = Generation("gdpa:directory-counts")
 #: Query parameters that do not change which rows match (the total stays the same).
 _NOT_COUNTED = ("page", "check", "sort")
-#: Seconds the drawn filter form and the organizations' countries are kept: a member
-#: state, sector or capital added, or an organization from a new country, shows within it.
-FILTERS_SECONDS = 60
+#: Seconds the organizations' countries (the organizations tab's country list) are kept:
+#: an organization from a new country shows in the list within it.
+COUNTRIES_SECONDS = 60
 
 
 # Activity sources ---------------------------------------------------------------------------
@@ -517,36 +513,12 @@ def already_invited(session, people) -> list:
     return [p for p in people if p.pk in invited_users or p.email.lower() in invited_emails]
 
 
-# The filter form, kept drawn ------------------------------------------------------------------
-
-
 def organization_countries() -> list[tuple[str, str]]:
     """The countries organizations are based in (the organizations tab's country list),
-    in the reader's language, kept ``FILTERS_SECONDS``: reading them scans every
+    in the reader's language, kept ``COUNTRIES_SECONDS``: reading them scans every
     organization."""
     return cache.get_or_set(
         f"gdpa:directory-countries:{get_language()}",
         selectors.organization_countries,
-        FILTERS_SECONDS,
-    )
-
-
-def filter_form(form: forms.Form, *, tab: str) -> SafeString:
-    """The tab's filter form, drawn, from the shared cache when it was drawn in the last
-    ``FILTERS_SECONDS`` for the same tab, language and valid filters. It holds only those
-    and the lists to choose from (nothing about who asks); a form with errors is drawn
-    every time, with them. The directory took 20-27 ms of CPU to draw its nine fields
-    (docs/benchmarks.md)."""
-
-    def draw() -> str:
-        return render_to_string(
-            "alliance/staff/_directory_filters.html",
-            {"form": form, "list_url": reverse(f"alliance:staff_{tab}")},
-        )
-
-    if form.is_bound and form.errors:
-        return draw()
-    filters = sorted(valid_query(form, leave_out=("selected",)).lists())
-    return kept_html(
-        "gdpa:directory-filters:", (tab, filters, form.is_bound), draw, FILTERS_SECONDS
+        COUNTRIES_SECONDS,
     )

@@ -23,10 +23,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from gdpa.cache import Generation, kept_html
-from gdpa.portal.forms import valid_query
+from gdpa.portal.forms import filter_form_html, valid_query
 
 from . import selectors
 
@@ -58,10 +60,6 @@ def _list_html(request, form, query: QueryDict) -> str:
     )
 
 
-def _form_html(form, oob: bool) -> str:
-    return render_to_string("trainings/_catalogue_filters.html", {"form": form, "oob": oob})
-
-
 def catalogue_parts(request, form, *, oob: bool) -> tuple[SafeString, SafeString]:
     """The filter form (``oob``: out of band, for an htmx answer) and the list for the
     form's valid filters and the page asked for, each from the shared cache when it was
@@ -70,19 +68,25 @@ def catalogue_parts(request, form, *, oob: bool) -> tuple[SafeString, SafeString
     query = valid_query(form)
     filters = sorted(query.lists())
     prefix = f"gdpa:catalogue:{_GENERATION.current()}:"
-
-    def kept(identity: tuple, render) -> SafeString:
-        return kept_html(prefix, identity, render, CATALOGUE_SECONDS)
-
-    if form.is_bound and form.errors:
-        form_html = mark_safe(_form_html(form, oob))  # noqa: S308 - a rendered template
-    else:
-        form_html = kept(("filters", filters, oob, form.is_bound), lambda: _form_html(form, oob))
+    form_html = filter_form_html(
+        form,
+        action=reverse("trainings:catalogue"),
+        label=_("Filter the trainings"),
+        form_id="catalogue-filters",
+        oob=oob,
+        prefix=prefix,
+        seconds=CATALOGUE_SECONDS,
+    )
     number = _page_number(request.GET.get("page"))
     if number is None:
-        list_html = mark_safe(_list_html(request, form, query))  # noqa: S308 - as above
+        list_html = mark_safe(_list_html(request, form, query))  # noqa: S308 - a rendered template
     else:
-        list_html = kept(("list", filters, number), lambda: _list_html(request, form, query))
+        list_html = kept_html(
+            prefix,
+            ("list", filters, number),
+            lambda: _list_html(request, form, query),
+            CATALOGUE_SECONDS,
+        )
     return form_html, list_html
 
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
@@ -16,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gdpa.accounts.permissions import staff_required
-from gdpa.cache import kept_html
-from gdpa.portal.forms import apply_validation_error, valid_query
+from gdpa.portal.forms import apply_validation_error, filter_form_html
 from gdpa.portal.htmx import attempt, is_partial_request, notify, render_region
 from gdpa.portal.richtext import sanitize_html
 
@@ -276,23 +274,16 @@ def story_reject(request, pk: int):
 # Everyone ---------------------------------------------------------------------------------
 
 
-#: Seconds the showcase's drawn filter form is kept (a sector added shows within it).
-SHOWCASE_FILTERS_SECONDS = 60
-
-
 def _showcase_filters(form: ShowcaseFilterForm, *, oob: bool) -> SafeString:
-    """The filter form drawn, kept for the same language and valid filters; never with
-    errors. The stories themselves are read on every request: a withdrawn consent hides
-    them at once."""
-
-    def draw() -> str:
-        return render_to_string("youth/stories/_showcase_filters.html", {"form": form, "oob": oob})
-
-    if form.is_bound and form.errors:
-        return draw()
-    filters = sorted(valid_query(form).lists())
-    identity = (filters, oob, form.is_bound)
-    return kept_html("gdpa:showcase-filters:", identity, draw, SHOWCASE_FILTERS_SECONDS)
+    """The filter form, kept drawn (``filter_form_html``); the stories themselves are read
+    on every request, so a withdrawn consent hides them at once."""
+    return filter_form_html(
+        form,
+        action=reverse("youth:showcase"),
+        label=_("Filter the stories"),
+        form_id="showcase-filters",
+        oob=oob,
+    )
 
 
 def showcase(request):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from gdpa.accounts.permissions import staff_required
+from gdpa.portal.forms import filter_form_html
 from gdpa.portal.htmx import is_partial_request, render_region
 from gdpa.portal.registry import people_actions
 
@@ -67,10 +68,16 @@ def _page(request, queryset, tab: str):
     return paginator.get_page(request.GET.get("page"))
 
 
-def _tab_context(request, form, page, *, dataset: str, columns) -> dict:
+def _tab_context(request, form, page, *, tab: str, dataset: str, columns) -> dict:
     query = _filter_query(request)
+    list_url = reverse(f"alliance:staff_{tab}")
     return {
+        "tab": tab,
         "form": form,
+        # Drawn (or taken from the shared cache) only by a whole page, not an htmx swap.
+        "filters": lambda: filter_form_html(
+            form, action=list_url, clear=False, leave_out=("selected",)
+        ),
         "page": page,
         "total": page.paginator.count,
         "columns": _columns(request, form, columns),
@@ -117,13 +124,16 @@ def organizations(request):
         "organizations",
     )
     context = _tab_context(
-        request, form, page, dataset=ORGANIZATION_DATASET, columns=ORGANIZATION_COLUMNS
+        request,
+        form,
+        page,
+        tab="organizations",
+        dataset=ORGANIZATION_DATASET,
+        columns=ORGANIZATION_COLUMNS,
     )
     context["rows"] = rows.organization_rows(
         selectors.with_member_counts(page.object_list), checked=context["check_all"]
     )
-    context["tab"] = "organizations"
-    context["filter_form"] = lambda: directory.filter_form(form, tab="organizations")
     return render_tab(request, "alliance/staff/directory.html", context)
 
 
@@ -135,13 +145,13 @@ def people(request):
         directory.people_directory(form.filters(), form.order_by(), fields=rows.PEOPLE_FIELDS),
         "people",
     )
-    context = _tab_context(request, form, page, dataset=PEOPLE_DATASET, columns=PEOPLE_COLUMNS)
+    context = _tab_context(
+        request, form, page, tab="people", dataset=PEOPLE_DATASET, columns=PEOPLE_COLUMNS
+    )
     context["rows"] = rows.people_rows(
         directory.with_people_details(page.object_list), checked=context["check_all"]
     )
     context["people_actions"] = people_actions()
-    context["tab"] = "people"
-    context["filter_form"] = lambda: directory.filter_form(form, tab="people")
     return render_tab(request, "alliance/staff/directory.html", context)
 
 

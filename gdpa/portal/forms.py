@@ -1,5 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from gdpa.cache import kept_html
+
+#: Seconds a drawn filter form is kept (a choice added to one of its lists shows within it).
+FILTER_FORM_SECONDS = 60
 
 
 def apply_validation_error(form, error: ValidationError, field_map: dict | None = None) -> None:
@@ -31,3 +38,41 @@ def valid_query(form, *, leave_out: tuple[str, ...] = ()) -> QueryDict:
             if cleaned.get(name) not in (None, "", []):
                 query[name] = form.data.get(name, "")
     return query
+
+
+def filter_form_html(
+    form,
+    *,
+    action: str,
+    label: str = "",
+    form_id: str = "",
+    oob: bool = False,
+    clear: bool = True,
+    leave_out: tuple[str, ...] = (),
+    prefix: str = "gdpa:filter-form:",
+    seconds: int = FILTER_FORM_SECONDS,
+) -> SafeString:
+    """A list page's filter form (``components/filter_form.html``), kept drawn in the shared
+    cache for ``seconds`` per language, address, valid filters and the drawing's options.
+    It holds only those and the lists to choose from, nothing about who asks. A form with
+    errors is drawn every time, with them. Drawing a form of country and member-state
+    selects cost a list page 5 to 25 ms (docs/benchmarks.md). ``prefix`` lets a family of
+    kept pages forget its forms with its lists (the catalogue's generation)."""
+    context = {
+        "form": form,
+        "action": action,
+        "label": str(label),
+        "form_id": form_id,
+        "oob": oob,
+        "clear": clear,
+        "leave_out": leave_out,
+    }
+
+    def draw() -> str:
+        return render_to_string("components/filter_form.html", context)
+
+    if form.is_bound and form.errors:
+        return draw()
+    filters = sorted(valid_query(form, leave_out=leave_out).lists())
+    options = sorted((k, v) for k, v in context.items() if k != "form")
+    return kept_html(prefix, (filters, form.is_bound, options), draw, seconds)
