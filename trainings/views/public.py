@@ -43,42 +43,47 @@ def programme(request, pk: int):
     )
 
 
-def enrollment_context(request, offering, **extra) -> dict:
-    """What the offering page's enrollment region shows (the whole answer to enroll and
-    withdraw): the person's enrollment, or why they may not enroll, or the button."""
+def _reader(request, offering):
+    """The person's active enrollment, and whether they are eligible when they have none
+    (both the enroll button and the reminder offer ask: read once for both)."""
     enrollment = selectors.active_enrollment(request.user, offering)
-    # Without an active enrollment, both the enroll button and the reminder offer ask
-    # whether the person is eligible: read once for both.
     asks = enrollment is None and request.user.is_authenticated
-    eligible = is_eligible(request.user, offering) if asks else None
+    return enrollment, (is_eligible(request.user, offering) if asks else None)
+
+
+def _enrollment_region(request, offering, enrollment, eligible) -> dict:
     return {
         "offering": offering,
         "programme": offering.programme,
         "enrollment": enrollment,
-        "eligible": eligible,
         "position": selectors.waitlist_position(enrollment),
-        "refusal": services.enrollment_refusal(
+        "refusal": None
+        if eligible is None
+        else services.enrollment_refusal(
             user=request.user, offering=offering, eligible=eligible, enrolled=False
-        )
-        if asks
-        else None,
-        **extra,
+        ),
     }
 
 
+def enrollment_context(request, offering, **extra) -> dict:
+    """What the offering page's enrollment region shows (the whole answer to enroll and
+    withdraw): the person's enrollment, or why they may not enroll, or the button."""
+    return {**_enrollment_region(request, offering, *_reader(request, offering)), **extra}
+
+
 def offering_context(request, offering, **extra) -> dict:
-    context = enrollment_context(request, offering, **extra)
-    enrollment = context["enrollment"]
+    enrollment, eligible = _reader(request, offering)
     return {
-        **context,
+        **_enrollment_region(request, offering, enrollment, eligible),
         "can_manage": permissions.can_manage_trainings(request.user),
         "audience": offering_audience(offering),
         **nominator_context(request, offering),
         "meetings_panel": selectors.meetings_panel(
-            request.user, offering, enrollment, eligible=context["eligible"]
+            request.user, offering, enrollment, eligible=eligible
         ),
         "feedback": selectors.feedback_offer(request.user, offering, enrollment),
         "certificate": selectors.certificate_of(enrollment),
+        **extra,
     }
 
 
