@@ -19,6 +19,7 @@ person's own rows (their session, memberships, youth profile), theirs in any sco
 """
 
 import datetime
+import weakref
 from collections.abc import Callable
 
 from django.db import connections
@@ -52,11 +53,12 @@ class PreparedRead:
         self.name = name
         self.build = build
         self.markers = markers
+        #: The plan for each database connection (each thread has its own).
+        self._plans = weakref.WeakKeyDictionary()
 
     def _plan(self, alias: str) -> dict:
         connection = connections[alias]
-        plans = connection.__dict__.setdefault("_gdpa_prepared_reads", {})
-        plan = plans.get(self.name)
+        plan = self._plans.get(connection)
         if plan is None:
             with scopes_disabled():
                 queryset = self.build(*self.markers)
@@ -71,7 +73,7 @@ class PreparedRead:
                 positions.append(found)
             klass_info, select = compiler.klass_info, compiler.select
             start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-            plan = plans[self.name] = {
+            plan = self._plans[connection] = {
                 "sql": sql,
                 "params": list(params),
                 "positions": positions,
