@@ -42,12 +42,15 @@ class KeptClients(RedisCacheClient):
     page. A redis-py client is safe to share between threads (each command takes a
     connection from the pool), so one per pool is kept for the life of the process."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept_clients = {}
+
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
-        clients = self.__dict__.setdefault("_kept_clients", {})
-        client = clients.get(pool)
+        client = self._kept_clients.get(pool)
         if client is None:
-            client = clients[pool] = self._client(connection_pool=pool)
+            client = self._kept_clients[pool] = self._client(connection_pool=pool)
         return client
 
 

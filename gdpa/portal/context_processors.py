@@ -24,15 +24,10 @@ def navigation(request) -> dict:
     Error pages can render before authentication ran (a bad Host header, a refused request):
     then there is no ``request.user`` and the public links are shown.
     """
-    built = {}
+    built = SimpleLazyObject(lambda: _navigation(request))
 
     def part(name: str):
-        def read():
-            if not built:
-                built.update(_navigation(request))
-            return built[name]
-
-        return SimpleLazyObject(read)
+        return SimpleLazyObject(lambda: built[name])
 
     return {
         "nav_items": part("nav_items"),
