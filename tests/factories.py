@@ -9,6 +9,7 @@ from alliance import services as alliance_services
 from alliance.models import Membership, MemberState, Organization
 from gdpa.accounts.permissions import vouch_for_staff
 from gdpa.accounts.services import user_create
+from gdpa.notify import services as notify_services
 
 PASSWORD = "a-long-test-password"
 _seq = itertools.count(1)
@@ -23,6 +24,12 @@ def make_user(*, email: str | None = None, full_name: str = "Test Person", **ext
         email_verified=True,
         **extra,
     )
+
+
+def make_queued_email(*, to: str = "someone@example.org", **extra):
+    """An e-mail in the outbox, not yet published to a worker unless ``enqueue=True``."""
+    fields = {"kind": "test", "language": "en", "subject": "Hello", "body_text": "Body"}
+    return notify_services.email_queue(to=to, **{"enqueue": False, **fields, **extra})
 
 
 def make_staff(*, with_mfa: bool = True):

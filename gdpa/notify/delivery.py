@@ -12,6 +12,7 @@ import logging
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import partial
 
 from anymail.exceptions import AnymailRecipientsRefused
@@ -23,6 +24,8 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from gdpa.prepared import FAR_PAST, PreparedUpdate
 
 from .dispatch import publish_each
 from .models import OutboundEmail, RecipientAddress
@@ -45,30 +48,45 @@ from .services import (
 logger = logging.getLogger(__name__)
 
 
+def _claim_query(email_id, claimed_at, *, final_dot: bool):
+    still_queued = (
+        OutboundEmail.objects.select_for_update(skip_locked=True)
+        .filter(pk=email_id, status=OutboundEmail.Status.QUEUED)
+        .order_by()
+        .values("pk")
+    )
+    return OutboundEmail.objects.filter(pk__in=still_queued), {
+        "status": OutboundEmail.Status.SENDING,
+        "attempts": F("attempts") + 1,
+        "claimed_at": claimed_at,
+        "marked_before_final_dot": final_dot,
+    }
+
+
+#: The claim, compiled once (a fan-out claims 10,000 rows): one per ``final_dot``.
+_CLAIM = {
+    final_dot: PreparedUpdate(
+        f"notify.claim(final_dot={final_dot})",
+        partial(_claim_query, final_dot=final_dot),
+        -1,
+        FAR_PAST,
+    )
+    for final_dot in (True, False)
+}
+
+
 def _claim(email: OutboundEmail, *, final_dot: bool = False) -> bool:
-    """queued -> sending, in its own committed transaction, just before the send.
+    """queued -> sending, committed, just before the send.
 
     One UPDATE of the row while it is still *queued*, locked with ``SELECT ... FOR
-    UPDATE SKIP LOCKED``: a row another worker holds or has already claimed is skipped
-    (False), so two workers never claim the same row. ``email`` (read *queued*) is
-    updated in memory; its bodies are not read again. ``final_dot``: this send marks the
-    row sent at SMTP's final dot (``marked_before_final_dot``).
+    UPDATE SKIP LOCKED`` in the same statement, which is its own transaction: a row
+    another worker holds or has already claimed is skipped (False), so two workers never
+    claim the same row. ``email`` (read *queued*) is updated in memory; its bodies are not
+    read again. ``final_dot``: this send marks the row sent at SMTP's final dot
+    (``marked_before_final_dot``).
     """
     now = timezone.now()
-    with transaction.atomic():
-        still_queued = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email.pk, status=OutboundEmail.Status.QUEUED)
-            .order_by()
-            .values("pk")
-        )
-        claimed = OutboundEmail.objects.filter(pk__in=still_queued).update(
-            status=OutboundEmail.Status.SENDING,
-            attempts=F("attempts") + 1,
-            claimed_at=now,
-            marked_before_final_dot=final_dot,
-        )
-    if not claimed:
+    if not _CLAIM[final_dot].run(email.pk, now):
         return False
     _move(email, OutboundEmail.Status.SENDING)
     email.attempts += 1
@@ -147,6 +165,28 @@ class ClaimLost(Exception):
     the final dot is not written, the message is not sent by this worker."""
 
 
+#: A claimed row marked sent (bodies cleared), compiled once.
+_MARK_SENT = PreparedUpdate(
+    "notify.mark_sent",
+    lambda email_id, claimed_at, now: (
+        OutboundEmail.objects.filter(
+            pk=email_id, status=OutboundEmail.Status.SENDING, claimed_at=claimed_at
+        ),
+        {
+            "status": OutboundEmail.Status.SENT,
+            "sent_at": now,
+            "last_error": "",
+            "provider_message_id": "",
+            **BODIES_CLEARED,
+            "bodies_cleared_at": now,
+        },
+    ),
+    -1,
+    FAR_PAST,
+    FAR_PAST + timedelta(days=1),
+)
+
+
 @contextmanager
 def _marked_sent_at_final_dot(email: OutboundEmail) -> Iterator[None]:
     """sending -> sent around the write of SMTP's final dot (``gdpa.notify.smtp``).
@@ -167,17 +207,7 @@ def _marked_sent_at_final_dot(email: OutboundEmail) -> Iterator[None]:
     """
     now = timezone.now()
     with transaction.atomic():
-        marked = OutboundEmail.objects.filter(
-            pk=email.pk, status=OutboundEmail.Status.SENDING, claimed_at=email.claimed_at
-        ).update(
-            status=OutboundEmail.Status.SENT,
-            sent_at=now,
-            last_error="",
-            provider_message_id="",
-            **BODIES_CLEARED,
-            bodies_cleared_at=now,
-        )
-        if not marked:
+        if not _MARK_SENT.run(email.pk, email.claimed_at, now):
             raise ClaimLost(f"E-mail {email.pk} is no longer this worker's claim.")
         yield  # the final dot is written here
     _move(email, OutboundEmail.Status.SENT)

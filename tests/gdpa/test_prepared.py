@@ -1,11 +1,14 @@
-"""Reads compiled once (gdpa/prepared.py): the memberships every signed-in request reads
-are the queryset's own instances, read afresh from the database each time."""
+"""Reads and updates compiled once (gdpa/prepared.py): the memberships every signed-in
+request reads are the queryset's own instances, read afresh from the database each time;
+the outbox's claim still skips rows another worker holds."""
+
+import threading
 
 import pytest
 
-from alliance.models import Membership
+from alliance.models import Membership, Organization
 from alliance.permissions import _memberships_query, forget_memberships, memberships_of
-from gdpa.prepared import PreparedRead
+from gdpa.prepared import PreparedRead, PreparedUpdate
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +75,57 @@ def test_the_first_read_in_a_tenant_scope_does_not_narrow_later_reads(staff):
     with scope(organization=[one]):
         assert [m.organization.name for m in read.rows(first.pk)] == ["First Forum"]
         assert [m.organization.name for m in read.rows(second.pk)] == ["Second Forum"]
+
+
+# --- Updates compiled once ----------------------------------------------------------------
+
+
+def _rename(pk, name):
+    return Organization.objects.filter(pk=pk), {"name": name}
+
+
+def test_a_prepared_update_changes_the_rows_the_queryset_would(staff):
+    leader = factories.make_user()
+    kept = factories.make_organization(admin=leader, name="Kept Forum")
+    renamed = factories.make_organization(admin=leader, name="Old Name")
+    update = PreparedUpdate("test.rename", _rename, -1, "marker-name")
+    assert update.run(renamed.pk, "New Name") == 1
+    assert update.run(renamed.pk + kept.pk + 1000, "Nobody") == 0
+    names = dict(Organization.objects.values_list("pk", "name"))
+    assert names[renamed.pk] == "New Name" and names[kept.pk] == "Kept Forum"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_claim_skips_a_row_another_worker_holds_instead_of_waiting():
+    """Two workers never claim the same e-mail, and one never waits for the other: the
+    claim's compiled SQL keeps ``FOR UPDATE SKIP LOCKED``."""
+    from django.db import connection, transaction
+
+    from gdpa.notify import delivery
+    from gdpa.notify.models import OutboundEmail
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SKIP LOCKED is a PostgreSQL matter; CI runs this on PostgreSQL")
+    email = factories.make_queued_email(to="held@example.org")
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                OutboundEmail.objects.select_for_update().get(pk=email.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=other_worker)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        # Without SKIP LOCKED this would wait for the other worker, then claim the row.
+        assert delivery._claim(OutboundEmail.objects.get(pk=email.pk)) is False
+    finally:
+        release.set()
+        holder.join()
+    assert OutboundEmail.objects.get(pk=email.pk).status == "queued"
+    assert delivery._claim(OutboundEmail.objects.get(pk=email.pk)) is True
