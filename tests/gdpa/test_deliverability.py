@@ -296,14 +296,7 @@ def test_an_email_queued_before_the_suppression_is_not_sent(
     client, django_capture_on_commit_callbacks
 ):
     email = send(django_capture_on_commit_callbacks)
-    waiting = services.email_queue(
-        to="ana@example.org",
-        kind="test",
-        language="en",
-        subject="Later",
-        body_text="x",
-        enqueue=False,
-    )
+    waiting = factories.make_queued_email(to="ana@example.org", subject="Later", body_text="x")
     post_hook(client, postmark_complaint(email), **auth())
     mail.outbox.clear()
     assert delivery.email_deliver(email_id=waiting.pk) is False

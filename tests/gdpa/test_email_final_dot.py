@@ -24,6 +24,7 @@ from gdpa.notify.models import OutboundEmail
 from gdpa.notify.providers import DJANGO_SMTP_BACKEND, SMTP_BACKEND, smtp_settings
 from gdpa.notify.smtp import FINAL_DOT
 from gdpa.notify.tasks import send_email_batch
+from tests import factories
 from tests.gdpa.test_kernel_defaults import PRODUCTION_ENV, run_python
 
 pytestmark = pytest.mark.django_db
@@ -112,14 +113,11 @@ def wire():
 
 def queued(n: int, *, body: str = "Body") -> list[OutboundEmail]:
     return [
-        services.email_queue(
+        factories.make_queued_email(
             to=f"person{i}@example.org",
-            kind="test",
-            language="en",
             subject=f"Hello {i}",
             body_text=body,
             body_html=f"<p>{body}</p>",
-            enqueue=False,
         )
         for i in range(n)
     ]

@@ -12,19 +12,13 @@ from django.utils import timezone
 from gdpa.notify import delivery, services
 from gdpa.notify.models import OutboundEmail
 from gdpa.notify.tasks import send_email
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def queue(**extra):
-    return services.email_queue(
-        to="someone@example.org",
-        kind="test",
-        language="en",
-        subject="Hello",
-        body_text="Body",
-        **extra,
-    )
+    return factories.make_queued_email(**{"enqueue": True, **extra})
 
 
 def test_an_email_is_sent_once_when_the_transaction_commits(django_capture_on_commit_callbacks):
