@@ -330,6 +330,23 @@ def journeys(accounts: dict[str, list[str]]) -> dict:
     return plan
 
 
+def alone_plan(plan: dict, name: str) -> dict:
+    """The plan with each role's journey cut down to the pages called ``name`` (a role
+    without one is left out): the load on that page alone."""
+    cut = {
+        role: {**journey, "pages": [page for page in journey["pages"] if page[0] == name]}
+        for role, journey in plan.items()
+    }
+    cut = {role: journey for role, journey in cut.items() if journey["pages"]}
+    if not cut:
+        raise SystemExit(f"no journey has a page called {name!r}")
+    return cut
+
+
+def _slug(label: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in label).strip("-")
+
+
 def _send(method, *args, headers: dict):
     return method(*args, headers=headers)
 
@@ -427,8 +444,8 @@ def print_tables(costs: dict, runs: dict) -> None:
     print("|---|---:|---:|---:|---:|")
     for key, c in costs.items():
         print(f"| {key} | {c['status']} | {c['queries']} | {c['kb']} | {c['cpu_ms'] or '-'} |")
-    for users, figures in runs.items():
-        print(f"\n{users} users\n\n| Page | requests | failures | req/s | p50 | p95 | p99 |")
+    for label, figures in runs.items():
+        print(f"\n{label}\n\n| Page | requests | failures | req/s | p50 | p95 | p99 |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         for name, f in figures.items():
             print(
@@ -450,6 +467,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the database already built")
     parser.add_argument("--no-load", action="store_true", help="in-process costs only")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument(
+        "--alone",
+        help="instead of the journeys, one run per page name (comma-separated, or 'all'): "
+        "every role that has the page requests it and nothing else (the page's capacity)",
+    )
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
@@ -478,19 +500,30 @@ def main() -> None:
     plan_file.write_text(json.dumps(plan))
     costs = page_costs(plan, args.repeat)
     runs = {}
-    if not args.no_load:
+    if args.alone:
+        names = [name for role in plan.values() for name, *_ in role["pages"]]
+        wanted = list(dict.fromkeys(names)) if args.alone == "all" else args.alone.split(",")
+        loads = [(f"{name} alone", alone_plan(plan, name)) for name in wanted]
+    else:
+        loads = [("", plan)]
+    for label, walked in [] if args.no_load else loads:
+        walked_file = log_dir / f"load_plan{'-' if label else ''}{_slug(label)}.json"
+        walked_file.write_text(json.dumps(walked))
         for users in [int(u) for u in args.users.split(",")]:
+            prefix = f"{_slug(label)}-{users}" if label else str(users)
             port = free_port()
             server = start_gunicorn(port, log_dir, workers=args.workers)
             try:
-                log(f"warm-up: {users} users for {args.warmup} s (not counted)")
-                run_locust(port, users, args.warmup, plan_file, log_dir / f"warmup-{users}")
+                log(f"warm-up: {users} users for {args.warmup} s (not counted) {label}")
+                run_locust(port, users, args.warmup, walked_file, log_dir / f"warmup-{prefix}")
                 load_before = os.getloadavg()
                 log(f"locust: {users} users for {args.seconds} s, gunicorn -w {args.workers}")
-                run_locust(port, users, args.seconds, plan_file, log_dir / f"load-{users}")
+                run_locust(port, users, args.seconds, walked_file, log_dir / f"load-{prefix}")
             finally:
                 stop(server)
-            runs[users] = read_stats(log_dir / f"load-{users}")
+            runs[f"{users} users" + (f", {label}" if label else "")] = read_stats(
+                log_dir / f"load-{prefix}"
+            )
             log(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f}")
     from importlib.metadata import version
 
