@@ -32,16 +32,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import check_targets, create_database, log, setup_django
-from bench.harness import start_sink
-from bench.invite_and_remind import (
-    cpu_report,
-    cpu_sample,
-    make_recipients,
-    reset_state,
-    start_workers,
-    stop_workers,
-    wait_workers_ready,
-)
+from bench.harness import Worker, start_sink, stop_all, wait_all_ready
+from bench.invite_and_remind import cpu_report, cpu_sample, make_recipients, reset_state
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_cert"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -105,7 +97,7 @@ def make_cohort(staff, n: int):
     return offering
 
 
-def wait_built(*, n: int, sink, timeout: float, workers: list) -> None:
+def wait_built(*, n: int, sink, timeout: float, workers: list[Worker]) -> None:
     """Wait until n certificates have a PDF and n e-mails reached the sink."""
     from trainings.models import Certificate
 
@@ -125,9 +117,8 @@ def wait_built(*, n: int, sink, timeout: float, workers: list) -> None:
                 progress = (built, now)
             elif now - progress[1] > STALL_SECONDS:
                 raise RuntimeError(f"no PDF built for {STALL_SECONDS} s: see the worker logs")
-        for p in workers:
-            if p.poll() is not None:
-                raise RuntimeError(f"worker {p.pid} died with {p.returncode}")
+        for worker in workers:
+            worker.check()
         if now - start > timeout:
             raise TimeoutError(f"certificates not built within {timeout:.0f} s")
         time.sleep(0.2)
@@ -242,8 +233,11 @@ def main() -> int:
         results["setup_seconds"] = round(time.time() - t, 2)
         log(f"{n} learners completed the offering (setup {results['setup_seconds']} s)")
 
-        workers = start_workers(args.workers, args.concurrency, env, log_dir)
-        results["worker_start_seconds"] = round(wait_workers_ready(workers), 2)
+        workers = [
+            Worker(f"worker{i}", env, log_dir, concurrency=args.concurrency)
+            for i in range(1, args.workers + 1)
+        ]
+        results["worker_start_seconds"] = round(wait_all_ready(workers), 2)
         log(f"{args.workers} workers x {args.concurrency} ready (logs in {log_dir})")
 
         cpu_before = cpu_sample()
@@ -281,7 +275,7 @@ def main() -> int:
         problems.append(f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        stop_workers(workers)
+        stop_all(workers)
         controller.stop()
         shutil.rmtree(media_root, ignore_errors=True)
         shutil.rmtree(static_root, ignore_errors=True)

@@ -33,15 +33,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import check_targets, create_database, free_port, log, setup_django
-from bench.invite_and_remind import (
-    LANGUAGES,
-    TICK,
-    make_recipients,
-    reset_state,
-    start_workers,
-    stop_workers,
-    wait_workers_ready,
-)
+from bench.harness import Worker
+from bench.invite_and_remind import LANGUAGES, TICK, make_recipients, reset_state
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_fanout"
@@ -92,7 +85,7 @@ def _ticks(pid: int | str, *, children: bool = False) -> int:
     return sum(fields if children else fields[:2])
 
 
-def own_cpu_sample(worker) -> dict:
+def own_cpu_sample(worker: Worker) -> dict:
     """CPU ticks used so far by this run's own processes only (other people load the same
     cores): the harness with its SMTP sink, the worker with its pool processes, and the
     PostgreSQL backends connected to the benchmark database."""
@@ -109,7 +102,7 @@ def own_cpu_sample(worker) -> dict:
                     stat = f.read()
             except OSError:
                 continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == worker.pid:
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == worker.process.pid:
                 pool.append(entry)
     with open("/proc/stat") as f:
         fields = [int(v) for v in f.readline().split()[1:]]
@@ -117,7 +110,7 @@ def own_cpu_sample(worker) -> dict:
         "time": time.time(),
         "ticks": {
             "harness (script + SMTP sink)": _ticks(os.getpid()),
-            "celery worker and pool": _ticks(worker.pid, children=True)
+            "celery worker and pool": _ticks(worker.process.pid, children=True)
             + sum(_ticks(pid) for pid in pool),
             "postgres (backends of this database)": sum(_ticks(pid) for pid in backends),
             "machine busy": sum(fields) - fields[3] - fields[4],
@@ -206,7 +199,9 @@ def rows_status(session) -> Counter:
     return Counter(dict(rows))
 
 
-def run_round(*, staff, users, number: int, sink: CountingSink, worker, timeout: float) -> dict:
+def run_round(
+    *, staff, users, number: int, sink: CountingSink, worker: Worker, timeout: float
+) -> dict:
     from alliance.tasks import dispatch_reminders
 
     n = len(users)
@@ -219,8 +214,7 @@ def run_round(*, staff, users, number: int, sink: CountingSink, worker, timeout:
     last_check = 0.0
     while True:
         now = time.time()
-        if worker.poll() is not None:
-            raise RuntimeError(f"the worker died with {worker.returncode}")
+        worker.check()
         if now - t0 > timeout:
             raise TimeoutError(f"round {number}: not delivered within {timeout:.0f} s")
         if sink.messages >= n or now - last_check >= 5:
@@ -306,7 +300,7 @@ def main() -> int:
     from tests.factories import make_staff
 
     log_dir = Path(tempfile.mkdtemp(prefix="gdpa-fanout-"))
-    worker = None
+    worker: Worker | None = None
     problems: list = []
     try:
         t = time.time()
@@ -316,8 +310,8 @@ def main() -> int:
         users = list(get_user_model().objects.filter(email__startswith="bench-").order_by("pk"))
         log(f"migrated, flushed and made {len(users)} accounts in {time.time() - t:.1f} s")
         # One worker, prefork (Celery's default pool) with ``--concurrency`` processes.
-        (worker,) = start_workers(1, args.concurrency, env, log_dir)
-        wait_workers_ready([worker])
+        worker = Worker("worker1", env, log_dir, concurrency=args.concurrency)
+        worker.wait_ready()
         log(f"worker (prefork, concurrency {args.concurrency}) ready; logs in {log_dir}")
         results["rounds"] = []
         for number in range(1, args.rounds + 1):
@@ -343,7 +337,7 @@ def main() -> int:
         raise
     finally:
         if worker is not None:
-            stop_workers([worker])
+            worker.stop()
         controller.stop()
         results["languages"] = LANGUAGES
         results["problems"] = problems

@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import check_targets, create_database, log, setup_django
-from bench.harness import SinkHandler, start_sink
+from bench.harness import SinkHandler, Worker, start_sink, stop_all, wait_all_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench"
@@ -38,71 +37,6 @@ TIME_ZONES = ["UTC", "Europe/Paris", "America/Bogota", "Africa/Dakar", "Asia/Man
 SESSION_TITLE = "GDPA benchmark plenary"
 INVITATION = "session_invitation"
 REMINDER = "session_reminder_1h"
-
-
-# Celery workers --------------------------------------------------------------------------
-
-
-def start_workers(count: int, concurrency: int, env: dict, log_dir: Path) -> list:
-    celery = Path(sys.executable).parent / "celery"
-    processes = []
-    for i in range(1, count + 1):
-        out = open(log_dir / f"worker{i}.log", "w")  # noqa: SIM115 - closed on shutdown
-        process = subprocess.Popen(  # noqa: S603 - our own venv executable
-            [
-                str(celery),
-                "-A",
-                "gdpa",
-                "worker",
-                "-Q",
-                "default,heavy",  # the certificate and report benchmarks' PDFs run on heavy
-                "--concurrency",
-                str(concurrency),
-                "--loglevel",
-                "WARNING",
-                "-n",
-                f"bench{i}@%h",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        process.log_file = out
-        processes.append(process)
-    return processes
-
-
-def wait_workers_ready(processes: list, timeout: float = 90) -> float:
-    from gdpa.celery import app
-
-    start = time.time()
-    while time.time() - start < timeout:
-        for p in processes:
-            if p.poll() is not None:
-                raise RuntimeError(f"worker {p.pid} exited with {p.returncode}")
-        replies = app.control.ping(timeout=1.0)
-        if len(replies) >= len(processes):
-            return time.time() - start
-    raise RuntimeError("Celery workers did not answer a ping in time")
-
-
-def stop_workers(processes: list) -> None:
-    for p in processes:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)  # warm shutdown
-    deadline = time.time() + 30
-    for p in processes:
-        try:
-            p.wait(timeout=max(0.1, deadline - time.time()))
-        except subprocess.TimeoutExpired:
-            log(f"worker {p.pid} did not stop in 30 s; killing its process group")
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-        p.log_file.close()
 
 
 # Reminder dispatcher subprocess (a concurrent "beat run") ---------------------------------
@@ -285,7 +219,7 @@ def email_status(kind: str) -> Counter:
 
 
 def wait_delivered(
-    *, kind: str, n: int, sink: SinkHandler, with_ics: bool, timeout: float, workers: list
+    *, kind: str, n: int, sink: SinkHandler, with_ics: bool, timeout: float, workers: list[Worker]
 ) -> Counter:
     """Wait until the sink holds n messages of ``kind`` and all n rows are marked sent.
 
@@ -310,9 +244,8 @@ def wait_delivered(
                 return status
             if status.get("failed"):
                 raise RuntimeError(f"{status['failed']} {kind} e-mails failed")
-            for p in workers:
-                if p.poll() is not None:
-                    raise RuntimeError(f"worker {p.pid} died with {p.returncode}")
+            for worker in workers:
+                worker.check()
         if now - start > timeout:
             raise TimeoutError(f"{kind}: not delivered within {timeout:.0f} s")
         time.sleep(0.2)
@@ -497,8 +430,11 @@ def main() -> int:
         results["setup_seconds"] = round(time.time() - t, 2)
         log(f"created {n} users and the session in {results['setup_seconds']} s")
 
-        workers = start_workers(args.workers, args.concurrency, env, log_dir)
-        results["worker_start_seconds"] = round(wait_workers_ready(workers), 2)
+        workers = [
+            Worker(f"worker{i}", env, log_dir, concurrency=args.concurrency)
+            for i in range(1, args.workers + 1)
+        ]
+        results["worker_start_seconds"] = round(wait_all_ready(workers), 2)
         log(
             f"{args.workers} workers x {args.concurrency} ready in "
             f"{results['worker_start_seconds']} s (logs in {log_dir})"
@@ -617,7 +553,7 @@ def main() -> int:
         raise
     finally:
         t = time.time()
-        stop_workers(workers)
+        stop_all(workers)
         controller.stop()
         log(f"workers stopped in {time.time() - t:.1f} s")
         results["problems"] = problems

@@ -44,6 +44,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import check_database, check_targets, create_database, log, setup_django
+from bench.harness import Worker, wait_all_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_report"
@@ -311,7 +312,7 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
-def wait_ready(report_id: int, timeout: float, worker) -> float:
+def wait_ready(report_id: int, timeout: float, worker: Worker) -> float:
     from alliance.models import RecommendationReport
 
     start = time.time()
@@ -325,28 +326,26 @@ def wait_ready(report_id: int, timeout: float, worker) -> float:
                     RecommendationReport.objects.get(pk=report_id).error or "build failed"
                 )
             return time.time()
-        if worker.poll() is not None:
-            raise RuntimeError(f"worker {worker.pid} died with {worker.returncode}")
+        worker.check()
         time.sleep(0.05)
     raise TimeoutError(f"report {report_id} not ready within {timeout:.0f} s")
 
 
 def through_celery(staff, language: str, redis_url: str, log_dir: Path) -> dict:
     from alliance.models import RecommendationReport
-    from bench.invite_and_remind import start_workers, stop_workers, wait_workers_ready
 
-    workers = start_workers(1, 1, os.environ.copy(), log_dir)
+    worker = Worker("worker1", os.environ.copy(), log_dir, concurrency=1)
     try:
-        started = wait_workers_ready(workers)
+        started = wait_all_ready([worker])
         pool = []
         deadline = time.time() + 30
         while not pool and time.time() < deadline:
-            pool = pool_processes(workers[0].pid)
+            pool = pool_processes(worker.process.pid)
             time.sleep(0.1)
         rss_idle = peak_rss_mb(pool[0])
         t0 = time.time()
         first = ask(staff, "Alliance recommendations (Celery)", language, enqueue=True)
-        done = wait_ready(first.pk, 300, workers[0])
+        done = wait_ready(first.pk, 300, worker)
         result = {
             "worker_start_seconds": round(started, 2),
             "pool_process_rss_idle_mb": rss_idle,
@@ -355,7 +354,7 @@ def through_celery(staff, language: str, redis_url: str, log_dir: Path) -> dict:
         }
         t1 = time.time()
         again = ask(staff, "Alliance recommendations (Celery)", language, enqueue=True)
-        done = wait_ready(again.pk, 300, workers[0])
+        done = wait_ready(again.pk, 300, worker)
         first.refresh_from_db()
         again.refresh_from_db()
         result["same_report_again_seconds"] = round(done - t1, 2)
@@ -364,7 +363,7 @@ def through_celery(staff, language: str, redis_url: str, log_dir: Path) -> dict:
         result["reports_ready"] = RecommendationReport.objects.filter(status="ready").count()
         return result
     finally:
-        stop_workers(workers)
+        worker.stop()
 
 
 # Main ----------------------------------------------------------------------------------------
