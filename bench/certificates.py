@@ -21,18 +21,16 @@ removed at the end.
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_targets, create_database, log, setup_django
-from bench.harness import Worker, start_sink, stop_all, wait_all_ready
+from bench.common import log, results_head, targets, write_results
+from bench.harness import Worker, setup_with_sink, stop_all, wait_all_ready
 from bench.invite_and_remind import cpu_report, cpu_sample, make_recipients, reset_state
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_cert"
@@ -177,35 +175,21 @@ def main() -> int:
     parser.add_argument("--settings", default="gdpa.settings.local")
     args = parser.parse_args()
 
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    check_targets(database_url, redis_url)
+    database_url, redis_url = targets(DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL)
     n = args.learners
-    results: dict = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "learners": n,
-        "workers": args.workers,
-        "concurrency": args.concurrency,
-        "settings": args.settings,
-    }
+    results = results_head(
+        learners=n, workers=args.workers, concurrency=args.concurrency, settings=args.settings
+    )
 
     media_root = Path(tempfile.mkdtemp(prefix="gdpa-bench-media-"))
     # Production serves collected static files through the manifest; the PDFs load the
     # logo from there, so collect them once, as a deployment does.
     static_root = Path(tempfile.mkdtemp(prefix="gdpa-bench-static-"))
-    controller, sink, port = start_sink()
-    log(f"SMTP sink on 127.0.0.1:{port}; PDFs in {media_root}")
-    create_database(database_url)
-    env = setup_django(
+    log(f"PDFs in {media_root}")
+    controller, sink, env = setup_with_sink(
         database_url,
+        redis_url,
         args.settings,
-        REDIS_URL=redis_url,
-        EMAIL_URL=f"smtp://127.0.0.1:{port}",
         MEDIA_ROOT=str(media_root),
         STATIC_ROOT=str(static_root),
     )
@@ -279,13 +263,7 @@ def main() -> int:
         controller.stop()
         shutil.rmtree(media_root, ignore_errors=True)
         shutil.rmtree(static_root, ignore_errors=True)
-        results["problems"] = problems
-        results["exactly_once"] = not problems
-        print(json.dumps(results, indent=2))
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2) + "\n")
-        for line in problems:
-            log(f"PROBLEM: {line}")
+        write_results(results, problems, args.json, exactly_once=not problems)
     if problems:
         return 1
     log("OK: every learner got exactly one certificate, one PDF and one e-mail")

@@ -22,19 +22,18 @@ See bench/README.md for the options and docs/benchmarks.md for results.
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_targets, create_database, free_port, log, setup_django
-from bench.harness import Worker
-from bench.invite_and_remind import LANGUAGES, TICK, make_recipients, reset_state
+from bench.common import log, machine, results_head, targets, write_results
+from bench.harness import Worker, setup_with_sink
+from bench.invite_and_remind import LANGUAGES, TICK, make_recipients, make_session, reset_state
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_fanout"
@@ -63,16 +62,6 @@ class CountingSink:
             self.first = self.first or now
             self.last = now
         return "250 Message accepted for delivery"
-
-
-def start_sink():
-    from aiosmtpd.controller import Controller
-
-    handler = CountingSink()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller, handler, port
 
 
 def _ticks(pid: int | str, *, children: bool = False) -> int:
@@ -144,23 +133,14 @@ def make_round(staff, users, number: int):
     due now (the harness moves the clock). Not timed."""
     from django.utils import timezone
 
-    from alliance import services
-    from alliance.models import AllianceSession, Participant, Reminder
+    from alliance.models import Participant, Reminder
     from alliance.services.reminders import reminders_reschedule
 
-    start = (timezone.now() + timedelta(hours=2)).replace(second=0, microsecond=0)
-    session = services.session_create(
-        actor=staff,
+    session = make_session(
+        staff,
         title=f"Fan-out benchmark round {number}",
-        kind=AllianceSession.Kind.PLENARY,
         description="Load test of session reminders.",
-        time_zone="Europe/Zurich",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        format=AllianceSession.Format.ONLINE,
         join_url="https://meet.example.org/gdpa-fanout",
-        status=AllianceSession.Status.SCHEDULED,
-        agenda=[{"title": "Opening", "speaker": "IOM", "duration_minutes": 10}],
     )
     now = timezone.now()
     Participant.objects.bulk_create(
@@ -272,29 +252,21 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    check_targets(database_url, redis_url)
+    database_url, redis_url = targets(DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL)
     n = args.recipients
-    results: dict = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "code": subprocess.run(
+    results = results_head(
+        machine=machine(with_platform=False),
+        code=subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
             cwd=ROOT,
             capture_output=True,
             text=True,
         ).stdout.strip(),
-        "recipients": n,
-        "concurrency": args.concurrency,
-        "settings": args.settings,
-    }
-    controller, sink, port = start_sink()
-    log(f"SMTP sink on 127.0.0.1:{port}")
-    create_database(database_url)
-    env = setup_django(
-        database_url, args.settings, REDIS_URL=redis_url, EMAIL_URL=f"smtp://127.0.0.1:{port}"
+        recipients=n,
+        concurrency=args.concurrency,
+        settings=args.settings,
     )
+    controller, sink, env = setup_with_sink(database_url, redis_url, args.settings, CountingSink())
     from django.contrib.auth import get_user_model
 
     from tests.factories import make_staff
@@ -340,13 +312,7 @@ def main() -> int:
             worker.stop()
         controller.stop()
         results["languages"] = LANGUAGES
-        results["problems"] = problems
-        results["exactly_once"] = not problems
-        print(json.dumps(results, indent=2))
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2) + "\n")
-        for line in problems:
-            log(f"PROBLEM: {line}")
+        write_results(results, problems, args.json, exactly_once=not problems)
     if problems:
         log(f"worker log: {log_dir}")
         return 1

@@ -18,7 +18,7 @@ from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
 
-from bench.common import free_port, log
+from bench.common import create_database, free_port, log, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server")
@@ -125,16 +125,35 @@ class SinkHandler:
             return sum(1 for record in self.records if (record[1], record[2]) == key)
 
 
-def start_sink():
-    """An SMTP server (aiosmtpd) on a free port of 127.0.0.1 in this process:
+def start_sink(handler=None):
+    """An SMTP server (aiosmtpd) on a free port of 127.0.0.1 in this process, whose
+    messages go to ``handler`` (a new ``SinkHandler`` unless given):
     (controller, handler, port)."""
     from aiosmtpd.controller import Controller
 
-    handler = SinkHandler()
+    handler = handler if handler is not None else SinkHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, handler, port
+
+
+def setup_with_sink(database_url: str, redis_url: str, settings: str, handler=None, **extra):
+    """What the e-mail benchmarks run on: an SMTP sink (``start_sink``), the database
+    created if missing, and Django set up (``setup_django``) with the broker at
+    ``redis_url``, the sink as its mail server and ``extra``. Returns (controller, handler,
+    environment for the workers)."""
+    controller, handler, port = start_sink(handler)
+    log(f"SMTP sink on 127.0.0.1:{port}")
+    create_database(database_url)
+    env = setup_django(
+        database_url,
+        settings,
+        REDIS_URL=redis_url,
+        EMAIL_URL=f"smtp://127.0.0.1:{port}",
+        **extra,
+    )
+    return controller, handler, env
 
 
 # Celery workers ----------------------------------------------------------------------------

@@ -32,7 +32,6 @@ import argparse
 import ctypes.util
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -40,10 +39,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_database, check_targets, create_database, log, setup_django
+from bench.common import create_database, log, results_head, setup_django, targets, write_results
 from bench.harness import Worker, wait_all_ready
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -387,12 +386,9 @@ def main() -> int:
         child_main(args.child, args.phases)
         return 0
 
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    if args.no_celery:
-        check_database(database_url)
-    else:
-        check_targets(database_url, redis_url)
+    database_url, redis_url = targets(
+        DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, redis=not args.no_celery
+    )
     media_root = Path(tempfile.mkdtemp(prefix="gdpa-bench-media-"))
     log_dir = Path(tempfile.mkdtemp(prefix="gdpa-bench-"))
     create_database(database_url)
@@ -406,26 +402,14 @@ def main() -> int:
     from bench.invite_and_remind import reset_state
     from tests.factories import make_staff
 
-    results: dict = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "weasyprint": weasyprint.__version__,
-        "harfbuzz_subset": ctypes.util.find_library("harfbuzz-subset"),
-        "language": args.language,
-    }
+    results = results_head(
+        weasyprint=weasyprint.__version__,
+        harfbuzz_subset=ctypes.util.find_library("harfbuzz-subset"),
+        language=args.language,
+    )
     problems: list[str] = []
     try:
-        if args.no_celery:
-            from django.core.management import call_command
-
-            call_command("migrate", interactive=False, verbosity=0)
-            call_command("flush", interactive=False, verbosity=0)
-        else:
-            reset_state(redis_url)
+        reset_state(None if args.no_celery else redis_url)
         results["pg_version"] = connection.cursor().connection.info.server_version
         t = time.time()
         staff = make_staff(with_mfa=False)
@@ -464,12 +448,7 @@ def main() -> int:
         raise
     finally:
         shutil.rmtree(media_root, ignore_errors=True)
-        results["problems"] = problems
-        print(json.dumps(results, indent=2))
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2) + "\n")
-        for line in problems:
-            log(f"PROBLEM: {line}")
+        write_results(results, problems, args.json)
     return 1 if problems else 0
 
 
