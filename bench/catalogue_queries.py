@@ -26,14 +26,12 @@ import sys
 import time
 from pathlib import Path
 
+from bench.common import create_database, log, setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_cat"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 COUNTRIES = ["FJ", "PE", "PH", "SN", "CO", "MA"]
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 def check_target(database_url: str) -> dict:
@@ -45,28 +43,6 @@ def check_target(database_url: str) -> dict:
     if db["ENGINE"].endswith("postgresql") and (db.get("HOST") or "") not in LOCAL_HOSTS:
         sys.exit("DATABASE_URL must be on 127.0.0.1.")
     return db
-
-
-def create_database(db: dict) -> None:
-    if not db["ENGINE"].endswith("postgresql"):
-        return
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db.get("PORT") or 5432,
-        user=db.get("USER") or "postgres",
-        password=db.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-            log(f"created database {db['NAME']}")
 
 
 def add_programmes(start: int, stop: int, sectors: list) -> None:
@@ -156,11 +132,8 @@ def main() -> int:
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    db = check_target(database_url)
-    create_database(db)
-    sys.path.insert(0, str(ROOT))
-    from bench.common import setup_django
-
+    if check_target(database_url)["ENGINE"].endswith("postgresql"):
+        create_database(database_url)
     setup_django(database_url)
     from django.core.management import call_command
     from django.db import connection

@@ -21,27 +21,17 @@ removed at the end.
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_targets, create_database, log, setup_django
-from bench.harness import start_sink
-from bench.invite_and_remind import (
-    cpu_report,
-    cpu_sample,
-    make_recipients,
-    reset_state,
-    start_workers,
-    stop_workers,
-    wait_workers_ready,
-)
+from bench.common import log, results_head, targets, write_results
+from bench.harness import Worker, setup_with_sink, stop_all, wait_all_ready
+from bench.invite_and_remind import cpu_report, cpu_sample, make_recipients, reset_state
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_cert"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -105,7 +95,7 @@ def make_cohort(staff, n: int):
     return offering
 
 
-def wait_built(*, n: int, sink, timeout: float, workers: list) -> None:
+def wait_built(*, n: int, sink, timeout: float, workers: list[Worker]) -> None:
     """Wait until n certificates have a PDF and n e-mails reached the sink."""
     from trainings.models import Certificate
 
@@ -125,9 +115,8 @@ def wait_built(*, n: int, sink, timeout: float, workers: list) -> None:
                 progress = (built, now)
             elif now - progress[1] > STALL_SECONDS:
                 raise RuntimeError(f"no PDF built for {STALL_SECONDS} s: see the worker logs")
-        for p in workers:
-            if p.poll() is not None:
-                raise RuntimeError(f"worker {p.pid} died with {p.returncode}")
+        for worker in workers:
+            worker.check()
         if now - start > timeout:
             raise TimeoutError(f"certificates not built within {timeout:.0f} s")
         time.sleep(0.2)
@@ -186,35 +175,21 @@ def main() -> int:
     parser.add_argument("--settings", default="gdpa.settings.local")
     args = parser.parse_args()
 
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    check_targets(database_url, redis_url)
+    database_url, redis_url = targets(DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL)
     n = args.learners
-    results: dict = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "learners": n,
-        "workers": args.workers,
-        "concurrency": args.concurrency,
-        "settings": args.settings,
-    }
+    results = results_head(
+        learners=n, workers=args.workers, concurrency=args.concurrency, settings=args.settings
+    )
 
     media_root = Path(tempfile.mkdtemp(prefix="gdpa-bench-media-"))
     # Production serves collected static files through the manifest; the PDFs load the
     # logo from there, so collect them once, as a deployment does.
     static_root = Path(tempfile.mkdtemp(prefix="gdpa-bench-static-"))
-    controller, sink, port = start_sink()
-    log(f"SMTP sink on 127.0.0.1:{port}; PDFs in {media_root}")
-    create_database(database_url)
-    env = setup_django(
+    log(f"PDFs in {media_root}")
+    controller, sink, env = setup_with_sink(
         database_url,
+        redis_url,
         args.settings,
-        REDIS_URL=redis_url,
-        EMAIL_URL=f"smtp://127.0.0.1:{port}",
         MEDIA_ROOT=str(media_root),
         STATIC_ROOT=str(static_root),
     )
@@ -242,8 +217,11 @@ def main() -> int:
         results["setup_seconds"] = round(time.time() - t, 2)
         log(f"{n} learners completed the offering (setup {results['setup_seconds']} s)")
 
-        workers = start_workers(args.workers, args.concurrency, env, log_dir)
-        results["worker_start_seconds"] = round(wait_workers_ready(workers), 2)
+        workers = [
+            Worker(f"worker{i}", env, log_dir, concurrency=args.concurrency)
+            for i in range(1, args.workers + 1)
+        ]
+        results["worker_start_seconds"] = round(wait_all_ready(workers), 2)
         log(f"{args.workers} workers x {args.concurrency} ready (logs in {log_dir})")
 
         cpu_before = cpu_sample()
@@ -281,17 +259,11 @@ def main() -> int:
         problems.append(f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        stop_workers(workers)
+        stop_all(workers)
         controller.stop()
         shutil.rmtree(media_root, ignore_errors=True)
         shutil.rmtree(static_root, ignore_errors=True)
-        results["problems"] = problems
-        results["exactly_once"] = not problems
-        print(json.dumps(results, indent=2))
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2) + "\n")
-        for line in problems:
-            log(f"PROBLEM: {line}")
+        write_results(results, problems, args.json, exactly_once=not problems)
     if problems:
         return 1
     log("OK: every learner got exactly one certificate, one PDF and one e-mail")

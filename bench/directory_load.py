@@ -13,17 +13,14 @@ and, with ``--write``, appends them to docs/benchmarks.md.
 """
 
 import argparse
-import csv
 import json
 import os
 import platform
 import random
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
+from bench import common
 from bench.common import check_database, free_port, log, setup_django, start_gunicorn, stop
 from bench.scale import build_members, reset_database
 
@@ -81,29 +78,12 @@ def add_activity(*, sessions: int = 24, attendees: int = 20000, seed: int = 7) -
 
 def staff_cookies(n: int) -> list[str]:
     """``n`` signed-in sessions of the bench staff member, second factor passed."""
-    from allauth.account.internal.flows.login import (
-        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
-        AUTHENTICATION_METHODS_SESSION_KEY,
-    )
     from django.contrib.auth import get_user_model
-    from django.test import Client
 
     from bench.scale import STAFF_EMAIL
 
     staff = get_user_model().objects.get(email=STAFF_EMAIL)
-    cookies = []
-    for _ in range(n):
-        client = Client()
-        client.force_login(staff)
-        session = client.session
-        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-            {"method": "password", "at": time.time(), "email": staff.email},
-            {"method": "mfa", "at": time.time(), "type": "totp"},
-        ]
-        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(staff.pk)
-        session.save()
-        cookies.append(session.session_key)
-    return cookies
+    return [common.signed_in_session(staff) for _ in range(n)]
 
 
 def directory_paths() -> list[tuple[str, str, bool]]:
@@ -142,45 +122,8 @@ def run_locust(port: int, users: int, seconds: int, cookies, paths, out: Path) -
         "DIRECTORY_BENCH_COOKIES": ",".join(cookies),
         "DIRECTORY_BENCH_PATHS": json.dumps(paths),
     }
-    subprocess.run(  # noqa: S603 - our own venv executable
-        [
-            str(Path(sys.executable).parent / "locust"),
-            "-f",
-            str(ROOT / "bench" / "directory_locustfile.py"),
-            "--headless",
-            "--users",
-            str(users),
-            "--spawn-rate",
-            str(users),
-            "--run-time",
-            f"{seconds}s",
-            "--host",
-            f"http://127.0.0.1:{port}",
-            "--csv",
-            str(out),
-            "--only-summary",
-            "--loglevel",
-            "WARNING",
-        ],
-        env=env,
-        check=False,
-        timeout=seconds + 60,
-    )
-
-
-def read_stats(prefix: Path) -> dict:
-    figures = {}
-    with open(f"{prefix}_stats.csv") as f:
-        for row in csv.DictReader(f):
-            figures[row["Name"]] = {
-                "requests": int(row["Request Count"]),
-                "failures": int(row["Failure Count"]),
-                "p50_ms": float(row["50%"]),
-                "p95_ms": float(row["95%"]),
-                "p99_ms": float(row["99%"]),
-                "rps": round(float(row["Requests/s"]), 1),
-            }
-    return figures
+    locustfile = ROOT / "bench" / "directory_locustfile.py"
+    common.run_locust(locustfile, port, users, seconds, out, env=env, timeout=seconds + 60)
 
 
 def query_counts(paths) -> dict[str, int]:
@@ -294,7 +237,7 @@ def main() -> None:
         "built": built,
         "attendances": attendances,
         "queries": counts,
-        "figures": read_stats(log_dir / "directory"),
+        "figures": common.read_locust_stats(log_dir / "directory"),
     }
     print(json.dumps(results, indent=2))
     if args.write:

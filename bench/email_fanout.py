@@ -22,26 +22,18 @@ See bench/README.md for the options and docs/benchmarks.md for results.
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_targets, create_database, free_port, log, setup_django
-from bench.invite_and_remind import (
-    LANGUAGES,
-    TICK,
-    make_recipients,
-    reset_state,
-    start_workers,
-    stop_workers,
-    wait_workers_ready,
-)
+from bench.common import log, machine, results_head, targets, write_results
+from bench.harness import Worker, setup_with_sink
+from bench.invite_and_remind import LANGUAGES, TICK, make_recipients, make_session, reset_state
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_fanout"
@@ -72,16 +64,6 @@ class CountingSink:
         return "250 Message accepted for delivery"
 
 
-def start_sink():
-    from aiosmtpd.controller import Controller
-
-    handler = CountingSink()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller, handler, port
-
-
 def _ticks(pid: int | str, *, children: bool = False) -> int:
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -92,7 +74,7 @@ def _ticks(pid: int | str, *, children: bool = False) -> int:
     return sum(fields if children else fields[:2])
 
 
-def own_cpu_sample(worker) -> dict:
+def own_cpu_sample(worker: Worker) -> dict:
     """CPU ticks used so far by this run's own processes only (other people load the same
     cores): the harness with its SMTP sink, the worker with its pool processes, and the
     PostgreSQL backends connected to the benchmark database."""
@@ -109,7 +91,7 @@ def own_cpu_sample(worker) -> dict:
                     stat = f.read()
             except OSError:
                 continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == worker.pid:
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == worker.process.pid:
                 pool.append(entry)
     with open("/proc/stat") as f:
         fields = [int(v) for v in f.readline().split()[1:]]
@@ -117,7 +99,7 @@ def own_cpu_sample(worker) -> dict:
         "time": time.time(),
         "ticks": {
             "harness (script + SMTP sink)": _ticks(os.getpid()),
-            "celery worker and pool": _ticks(worker.pid, children=True)
+            "celery worker and pool": _ticks(worker.process.pid, children=True)
             + sum(_ticks(pid) for pid in pool),
             "postgres (backends of this database)": sum(_ticks(pid) for pid in backends),
             "machine busy": sum(fields) - fields[3] - fields[4],
@@ -151,23 +133,14 @@ def make_round(staff, users, number: int):
     due now (the harness moves the clock). Not timed."""
     from django.utils import timezone
 
-    from alliance import services
-    from alliance.models import AllianceSession, Participant, Reminder
+    from alliance.models import Participant, Reminder
     from alliance.services.reminders import reminders_reschedule
 
-    start = (timezone.now() + timedelta(hours=2)).replace(second=0, microsecond=0)
-    session = services.session_create(
-        actor=staff,
+    session = make_session(
+        staff,
         title=f"Fan-out benchmark round {number}",
-        kind=AllianceSession.Kind.PLENARY,
         description="Load test of session reminders.",
-        time_zone="Europe/Zurich",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        format=AllianceSession.Format.ONLINE,
         join_url="https://meet.example.org/gdpa-fanout",
-        status=AllianceSession.Status.SCHEDULED,
-        agenda=[{"title": "Opening", "speaker": "IOM", "duration_minutes": 10}],
     )
     now = timezone.now()
     Participant.objects.bulk_create(
@@ -206,7 +179,9 @@ def rows_status(session) -> Counter:
     return Counter(dict(rows))
 
 
-def run_round(*, staff, users, number: int, sink: CountingSink, worker, timeout: float) -> dict:
+def run_round(
+    *, staff, users, number: int, sink: CountingSink, worker: Worker, timeout: float
+) -> dict:
     from alliance.tasks import dispatch_reminders
 
     n = len(users)
@@ -219,8 +194,7 @@ def run_round(*, staff, users, number: int, sink: CountingSink, worker, timeout:
     last_check = 0.0
     while True:
         now = time.time()
-        if worker.poll() is not None:
-            raise RuntimeError(f"the worker died with {worker.returncode}")
+        worker.check()
         if now - t0 > timeout:
             raise TimeoutError(f"round {number}: not delivered within {timeout:.0f} s")
         if sink.messages >= n or now - last_check >= 5:
@@ -278,35 +252,27 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    check_targets(database_url, redis_url)
+    database_url, redis_url = targets(DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL)
     n = args.recipients
-    results: dict = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "code": subprocess.run(
+    results = results_head(
+        machine=machine(with_platform=False),
+        code=subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
             cwd=ROOT,
             capture_output=True,
             text=True,
         ).stdout.strip(),
-        "recipients": n,
-        "concurrency": args.concurrency,
-        "settings": args.settings,
-    }
-    controller, sink, port = start_sink()
-    log(f"SMTP sink on 127.0.0.1:{port}")
-    create_database(database_url)
-    env = setup_django(
-        database_url, args.settings, REDIS_URL=redis_url, EMAIL_URL=f"smtp://127.0.0.1:{port}"
+        recipients=n,
+        concurrency=args.concurrency,
+        settings=args.settings,
     )
+    controller, sink, env = setup_with_sink(database_url, redis_url, args.settings, CountingSink())
     from django.contrib.auth import get_user_model
 
     from tests.factories import make_staff
 
     log_dir = Path(tempfile.mkdtemp(prefix="gdpa-fanout-"))
-    worker = None
+    worker: Worker | None = None
     problems: list = []
     try:
         t = time.time()
@@ -316,8 +282,8 @@ def main() -> int:
         users = list(get_user_model().objects.filter(email__startswith="bench-").order_by("pk"))
         log(f"migrated, flushed and made {len(users)} accounts in {time.time() - t:.1f} s")
         # One worker, prefork (Celery's default pool) with ``--concurrency`` processes.
-        (worker,) = start_workers(1, args.concurrency, env, log_dir)
-        wait_workers_ready([worker])
+        worker = Worker("worker1", env, log_dir, concurrency=args.concurrency)
+        worker.wait_ready()
         log(f"worker (prefork, concurrency {args.concurrency}) ready; logs in {log_dir}")
         results["rounds"] = []
         for number in range(1, args.rounds + 1):
@@ -343,16 +309,10 @@ def main() -> int:
         raise
     finally:
         if worker is not None:
-            stop_workers([worker])
+            worker.stop()
         controller.stop()
         results["languages"] = LANGUAGES
-        results["problems"] = problems
-        results["exactly_once"] = not problems
-        print(json.dumps(results, indent=2))
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2) + "\n")
-        for line in problems:
-            log(f"PROBLEM: {line}")
+        write_results(results, problems, args.json, exactly_once=not problems)
     if problems:
         log(f"worker log: {log_dir}")
         return 1

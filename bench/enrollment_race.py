@@ -42,41 +42,41 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_enroll"
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def build_world(people: int, seats: int):
-    """A verified government body with ``people`` officials, and an open offering of a
-    government programme with ``seats`` seats. Returns (offering id, session cookies)."""
+def government_officials(staff, count: int, *, prefix: str):
+    """A verified government body (Fiji) with ``count`` members, in bulk with unusable
+    passwords, whose addresses start with ``prefix``. Returns them in address order."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from django.core.management import call_command
-    from django.test import Client
-    from django.utils import timezone
 
     from alliance.models import Membership, Organization
-    from gdpa.accounts import roles
     from tests import factories
-    from trainings import services
-    from trainings.models import Offering, TrainingProgramme
 
-    call_command("collectstatic", interactive=False, verbosity=0)  # served with DEBUG off
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    staff = factories.make_staff()
     government = factories.make_government(staff=staff, country="FJ")
     assert government.status == Organization.Status.VERIFIED
     User = get_user_model()
     User.objects.bulk_create(
         User(
-            email=f"official-{i:04d}@example.org",
-            full_name=f"Official {i}",
+            email=f"{prefix}-{i:04d}@example.org",
+            full_name=f"{prefix.title()} {i}",
             password=make_password(None),
         )
-        for i in range(people)
+        for i in range(count)
     )
-    officials = list(User.objects.filter(email__startswith="official-").order_by("email"))
+    officials = list(User.objects.filter(email__startswith=f"{prefix}-").order_by("email"))
     Membership.objects.bulk_create(
         Membership(user=u, organization=government, role=Membership.Role.MEMBER) for u in officials
     )
-    assert not roles.has_role(officials[0], roles.IOM_STAFF)
+    return officials
+
+
+def open_offering(staff, *, capacity: int, title: str, join_url: str):
+    """An offering of a published government programme, open for enrollment, that starts
+    in 30 days with ``capacity`` seats."""
+    from django.utils import timezone
+
+    from trainings import services
+    from trainings.models import Offering, TrainingProgramme
+
     now = timezone.now()
     programme = services.programme_create(
         actor=staff,
@@ -88,18 +88,38 @@ def build_world(people: int, seats: int):
         mode=TrainingProgramme.Mode.ONLINE,
         published=True,
     )
-    offering = services.offering_create(
+    return services.offering_create(
         actor=staff,
         programme=programme,
-        title="Benchmark cohort",
+        title=title,
         starts_on=(now + timedelta(days=30)).date(),
         ends_on=(now + timedelta(days=31)).date(),
         time_zone="UTC",
-        join_url="https://meet.example.org/bench",
-        capacity=seats,
+        join_url=join_url,
+        capacity=capacity,
         enrollment_opens_at=now - timedelta(hours=1),
         enrollment_closes_at=now + timedelta(days=10),
         status=Offering.Status.OPEN,
+    )
+
+
+def build_world(people: int, seats: int):
+    """A verified government body with ``people`` officials, and an open offering of a
+    government programme with ``seats`` seats. Returns (offering id, session cookies)."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    from gdpa.accounts import roles
+    from tests import factories
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # served with DEBUG off
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    staff = factories.make_staff()
+    officials = government_officials(staff, people, prefix="official")
+    assert not roles.has_role(officials[0], roles.IOM_STAFF)
+    offering = open_offering(
+        staff, capacity=seats, title="Benchmark cohort", join_url="https://meet.example.org/bench"
     )
     cookies = []
     for user in officials:

@@ -19,7 +19,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -492,30 +491,14 @@ def warm_up(port: int, browser: Browser, pages: list[str]) -> None:
 def build_people(count: int):
     """Officials of a government body, each invited to a scheduled session; an open
     offering; one staff member. Returns (session, offering, staff, officials)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from alliance.models import Membership, Participant
+    from alliance.models import Participant
+    from bench.enrollment_race import government_officials, open_offering
     from tests import factories
-    from trainings import services as trainings
-    from trainings.models import Offering, TrainingProgramme
 
     staff = factories.make_staff()
-    government = factories.make_government(staff=staff, country="FJ")
-    User = get_user_model()
-    User.objects.bulk_create(
-        User(
-            email=f"person-{i:04d}@example.org",
-            full_name=f"Person {i}",
-            password=make_password(None),
-        )
-        for i in range(count)
-    )
-    people = list(User.objects.filter(email__startswith="person-").order_by("email"))
-    Membership.objects.bulk_create(
-        Membership(user=u, organization=government, role=Membership.Role.MEMBER) for u in people
-    )
+    people = government_officials(staff, count, prefix="person")
     session = scheduled_session(staff, hours_ahead=48)
     now = timezone.now()
     Participant.objects.bulk_create(
@@ -528,28 +511,8 @@ def build_people(count: int):
         )
         for u in people
     )
-    programme = trainings.programme_create(
-        actor=staff,
-        title="Engaging your diaspora",
-        summary="How governments work with their diasporas.",
-        learning_objectives="Map the diaspora.",
-        audience=TrainingProgramme.Audience.GOVERNMENT,
-        language="en",
-        mode=TrainingProgramme.Mode.ONLINE,
-        published=True,
-    )
-    offering = trainings.offering_create(
-        actor=staff,
-        programme=programme,
-        title="Fault cohort",
-        starts_on=(now + timedelta(days=30)).date(),
-        ends_on=(now + timedelta(days=31)).date(),
-        time_zone="UTC",
-        join_url="https://meet.example.org/faults",
-        capacity=count,
-        enrollment_opens_at=now - timedelta(hours=1),
-        enrollment_closes_at=now + timedelta(days=10),
-        status=Offering.Status.OPEN,
+    offering = open_offering(
+        staff, capacity=count, title="Fault cohort", join_url="https://meet.example.org/faults"
     )
     return session, offering, staff, people
 
@@ -876,11 +839,7 @@ def main() -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "settings": args.settings,
         "load_average": os.getloadavg(),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        "machine": common.machine(),
     }
     names = list(FAULTS) if args.fault == "all" else [args.fault]
     try:

@@ -1,7 +1,8 @@
-"""What runs background work for real, for the fault experiments (bench/faults.py) and
-their tests (tests/integration/test_faults.py): a redis-server of the harness's own, real
-``celery -A gdpa worker`` processes, an SMTP sink that records every message it accepts,
-and the periodic sweeps run as beat would run them after a fault."""
+"""What runs background work for real: real ``celery -A gdpa worker`` processes (``Worker``,
+for every benchmark and test that starts one), an SMTP sink that records every message it
+accepts, and, for the fault experiments (bench/faults.py) and their tests
+(tests/integration/test_faults.py), a redis-server of the harness's own and the periodic
+sweeps run as beat would run them after a fault."""
 
 import contextlib
 import os
@@ -17,7 +18,7 @@ from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
 
-from bench.common import free_port
+from bench.common import create_database, free_port, log, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server")
@@ -124,16 +125,35 @@ class SinkHandler:
             return sum(1 for record in self.records if (record[1], record[2]) == key)
 
 
-def start_sink():
-    """An SMTP server (aiosmtpd) on a free port of 127.0.0.1 in this process:
+def start_sink(handler=None):
+    """An SMTP server (aiosmtpd) on a free port of 127.0.0.1 in this process, whose
+    messages go to ``handler`` (a new ``SinkHandler`` unless given):
     (controller, handler, port)."""
     from aiosmtpd.controller import Controller
 
-    handler = SinkHandler()
+    handler = handler if handler is not None else SinkHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, handler, port
+
+
+def setup_with_sink(database_url: str, redis_url: str, settings: str, handler=None, **extra):
+    """What the e-mail benchmarks run on: an SMTP sink (``start_sink``), the database
+    created if missing, and Django set up (``setup_django``) with the broker at
+    ``redis_url``, the sink as its mail server and ``extra``. Returns (controller, handler,
+    environment for the workers)."""
+    controller, handler, port = start_sink(handler)
+    log(f"SMTP sink on 127.0.0.1:{port}")
+    create_database(database_url)
+    env = setup_django(
+        database_url,
+        settings,
+        REDIS_URL=redis_url,
+        EMAIL_URL=f"smtp://127.0.0.1:{port}",
+        **extra,
+    )
+    return controller, handler, env
 
 
 # Celery workers ----------------------------------------------------------------------------
@@ -152,6 +172,7 @@ class Worker:
         log_dir: Path,
         *,
         queues: str = "default,heavy",
+        pool: str = "prefork",
         concurrency: int = 2,
         heartbeat: bool = True,
     ) -> None:
@@ -161,7 +182,7 @@ class Worker:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter
                 [
                     *(sys.executable, "-m", "celery", "-A", "gdpa", "worker", "-Q", queues),
-                    *("--concurrency", str(concurrency), "-n", self.name),
+                    *("--pool", pool, "--concurrency", str(concurrency), "-n", self.name),
                     *(() if heartbeat else ("--without-heartbeat",)),
                     *("--without-gossip", "--without-mingle", "--loglevel", "WARNING"),
                 ],
@@ -176,8 +197,7 @@ class Worker:
         from gdpa.celery import app
 
         def answers() -> bool:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker {self.name} exited; its log:\n{self.log_tail()}")
+            self.check()
             return bool(app.control.ping(destination=[self.name], timeout=1))
 
         try:
@@ -185,6 +205,14 @@ class Worker:
         except TimeoutError as error:
             raise TimeoutError(f"{error}; its log:\n{self.log_tail()}") from None
         return self
+
+    def check(self) -> None:
+        """RuntimeError, with the end of its log, once the worker has exited."""
+        if self.process.poll() is not None:
+            raise RuntimeError(
+                f"worker {self.name} exited with {self.process.returncode}; its log:\n"
+                f"{self.log_tail()}"
+            )
 
     def log_tail(self) -> str:
         return self.log_path.read_text()[-3000:]
@@ -202,12 +230,30 @@ class Worker:
 
     def stop(self) -> None:
         """Warm shutdown (SIGTERM); SIGKILL to the group after 30 s."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_all([self])
+
+
+def wait_all_ready(workers: list[Worker], timeout: float = 150) -> float:
+    """Wait until every one of ``workers`` (started together) answers; the seconds it took."""
+    started = time.monotonic()
+    for worker in workers:
+        worker.wait_ready(timeout)
+    return time.monotonic() - started
+
+
+def stop_all(workers: list[Worker], timeout: float = 30) -> None:
+    """Warm shutdown of ``workers`` together (SIGTERM to each); SIGKILL to the group of any
+    still running after ``timeout`` seconds."""
+    for worker in workers:
+        if worker.process.poll() is None:
+            worker.process.terminate()
+    deadline = time.monotonic() + timeout
+    for worker in workers:
+        try:
+            worker.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log(f"worker {worker.name} did not stop in {timeout:.0f} s; killing its group")
+            worker.kill()
 
 
 # Beat --------------------------------------------------------------------------------------

@@ -17,18 +17,16 @@ See bench/README.md for the options and docs/benchmarks.md for results.
 import argparse
 import json
 import os
-import platform
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_targets, create_database, log, setup_django
-from bench.harness import SinkHandler, start_sink
+from bench.common import log, results_head, setup_django, targets, write_results
+from bench.harness import SinkHandler, Worker, setup_with_sink, stop_all, wait_all_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench"
@@ -38,71 +36,6 @@ TIME_ZONES = ["UTC", "Europe/Paris", "America/Bogota", "Africa/Dakar", "Asia/Man
 SESSION_TITLE = "GDPA benchmark plenary"
 INVITATION = "session_invitation"
 REMINDER = "session_reminder_1h"
-
-
-# Celery workers --------------------------------------------------------------------------
-
-
-def start_workers(count: int, concurrency: int, env: dict, log_dir: Path) -> list:
-    celery = Path(sys.executable).parent / "celery"
-    processes = []
-    for i in range(1, count + 1):
-        out = open(log_dir / f"worker{i}.log", "w")  # noqa: SIM115 - closed on shutdown
-        process = subprocess.Popen(  # noqa: S603 - our own venv executable
-            [
-                str(celery),
-                "-A",
-                "gdpa",
-                "worker",
-                "-Q",
-                "default,heavy",  # the certificate and report benchmarks' PDFs run on heavy
-                "--concurrency",
-                str(concurrency),
-                "--loglevel",
-                "WARNING",
-                "-n",
-                f"bench{i}@%h",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        process.log_file = out
-        processes.append(process)
-    return processes
-
-
-def wait_workers_ready(processes: list, timeout: float = 90) -> float:
-    from gdpa.celery import app
-
-    start = time.time()
-    while time.time() - start < timeout:
-        for p in processes:
-            if p.poll() is not None:
-                raise RuntimeError(f"worker {p.pid} exited with {p.returncode}")
-        replies = app.control.ping(timeout=1.0)
-        if len(replies) >= len(processes):
-            return time.time() - start
-    raise RuntimeError("Celery workers did not answer a ping in time")
-
-
-def stop_workers(processes: list) -> None:
-    for p in processes:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)  # warm shutdown
-    deadline = time.time() + 30
-    for p in processes:
-        try:
-            p.wait(timeout=max(0.1, deadline - time.time()))
-        except subprocess.TimeoutExpired:
-            log(f"worker {p.pid} did not stop in 30 s; killing its process group")
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-        p.log_file.close()
 
 
 # Reminder dispatcher subprocess (a concurrent "beat run") ---------------------------------
@@ -155,13 +88,16 @@ def run_dispatchers(count: int, env: dict) -> tuple[float, list[dict]]:
 # Setup -----------------------------------------------------------------------------------
 
 
-def reset_state(redis_url: str) -> None:
+def reset_state(redis_url: str | None) -> None:
+    """Migrate and flush the database, and flush the Redis database at ``redis_url``
+    (none: a run without a broker)."""
     import redis
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    redis.Redis.from_url(redis_url).flushdb()
+    if redis_url is not None:
+        redis.Redis.from_url(redis_url).flushdb()
 
 
 def make_recipients(n: int) -> dict[str, str]:
@@ -195,7 +131,14 @@ def make_recipients(n: int) -> dict[str, str]:
     return {email: LANGUAGES[i % len(LANGUAGES)] for i, email in enumerate(emails)}
 
 
-def make_session(staff):
+def make_session(
+    staff,
+    *,
+    title: str = SESSION_TITLE,
+    description: str = "Load test of invitations and reminders.",
+    join_url: str = "https://meet.example.org/gdpa-bench",
+):
+    """A scheduled online plenary of two hours, starting in 2 hours."""
     from django.utils import timezone
 
     from alliance import services
@@ -204,14 +147,14 @@ def make_session(staff):
     start = (timezone.now() + timedelta(hours=2)).replace(second=0, microsecond=0)
     return services.session_create(
         actor=staff,
-        title=SESSION_TITLE,
+        title=title,
         kind=AllianceSession.Kind.PLENARY,
-        description="Load test of invitations and reminders.",
+        description=description,
         time_zone="Europe/Zurich",
         starts_at=start,
         ends_at=start + timedelta(hours=2),
         format=AllianceSession.Format.ONLINE,
-        join_url="https://meet.example.org/gdpa-bench",
+        join_url=join_url,
         status=AllianceSession.Status.SCHEDULED,
         agenda=[{"title": "Opening", "speaker": "IOM", "duration_minutes": 10}],
     )
@@ -285,7 +228,7 @@ def email_status(kind: str) -> Counter:
 
 
 def wait_delivered(
-    *, kind: str, n: int, sink: SinkHandler, with_ics: bool, timeout: float, workers: list
+    *, kind: str, n: int, sink: SinkHandler, with_ics: bool, timeout: float, workers: list[Worker]
 ) -> Counter:
     """Wait until the sink holds n messages of ``kind`` and all n rows are marked sent.
 
@@ -310,9 +253,8 @@ def wait_delivered(
                 return status
             if status.get("failed"):
                 raise RuntimeError(f"{status['failed']} {kind} e-mails failed")
-            for p in workers:
-                if p.poll() is not None:
-                    raise RuntimeError(f"worker {p.pid} died with {p.returncode}")
+            for worker in workers:
+                worker.check()
         if now - start > timeout:
             raise TimeoutError(f"{kind}: not delivered within {timeout:.0f} s")
         time.sleep(0.2)
@@ -329,6 +271,19 @@ def db_span(kind: str, field: str) -> tuple[float, float]:
 
 def rate(n: int, seconds: float) -> float:
     return n / seconds if seconds > 0 else float("inf")
+
+
+def delivery(n: int, t0: float, arrivals: list[float], t_done: float) -> dict:
+    """How a phase started at ``t0`` delivered its ``n`` messages: their first and last
+    ``arrivals`` at the sink, when all their rows were seen sent (``t_done``), and rates."""
+    first, last = min(arrivals), max(arrivals)
+    return {
+        "first_message_after": round(first - t0, 2),
+        "last_message_after": round(last - t0, 2),
+        "all_rows_sent_seen_after": round(t_done - t0, 2),
+        "end_to_end_per_second": round(rate(n, last - t0), 1),
+        "delivery_per_second": round(rate(n, last - first), 1),
+    }
 
 
 # Verification ----------------------------------------------------------------------------
@@ -447,31 +402,17 @@ def main() -> int:
         dispatcher_main()
         return 0
 
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    check_targets(database_url, redis_url)
+    database_url, redis_url = targets(DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL)
     n = args.recipients
-    results: dict = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "recipients": n,
-        "workers": args.workers,
-        "concurrency": args.concurrency,
-        "dispatchers": args.dispatchers,
-        "settings": args.settings,
-        "conn_max_age": os.environ.get("CONN_MAX_AGE", "0 (default)"),
-    }
-
-    controller, sink, port = start_sink()
-    log(f"SMTP sink on 127.0.0.1:{port}")
-    create_database(database_url)
-    env = setup_django(
-        database_url, args.settings, REDIS_URL=redis_url, EMAIL_URL=f"smtp://127.0.0.1:{port}"
+    results = results_head(
+        recipients=n,
+        workers=args.workers,
+        concurrency=args.concurrency,
+        dispatchers=args.dispatchers,
+        settings=args.settings,
+        conn_max_age=os.environ.get("CONN_MAX_AGE", "0 (default)"),
     )
+    controller, sink, env = setup_with_sink(database_url, redis_url, args.settings)
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -497,8 +438,11 @@ def main() -> int:
         results["setup_seconds"] = round(time.time() - t, 2)
         log(f"created {n} users and the session in {results['setup_seconds']} s")
 
-        workers = start_workers(args.workers, args.concurrency, env, log_dir)
-        results["worker_start_seconds"] = round(wait_workers_ready(workers), 2)
+        workers = [
+            Worker(f"worker{i}", env, log_dir, concurrency=args.concurrency)
+            for i in range(1, args.workers + 1)
+        ]
+        results["worker_start_seconds"] = round(wait_all_ready(workers), 2)
         log(
             f"{args.workers} workers x {args.concurrency} ready in "
             f"{results['worker_start_seconds']} s (logs in {log_dir})"
@@ -518,19 +462,13 @@ def main() -> int:
         )
         t_done = time.time()
         results["cpu_phase_a"] = cpu_report(cpu_before, cpu_sample(), n)
-        inv_times = [r[0] for r in sink.snapshot() if r[4]]
-        first_msg, last_msg = min(inv_times), max(inv_times)
         render_lo, render_hi = db_span(INVITATION, "created_at")
         results["invitations"] = {
             "invite_call_seconds": round(t_call, 3),
             "first_row_rendered_after": round(render_lo - t0, 2),
             "render_seconds": round(render_hi - render_lo, 2),
             "render_per_second": round(rate(n, render_hi - render_lo), 1),
-            "first_message_after": round(first_msg - t0, 2),
-            "last_message_after": round(last_msg - t0, 2),
-            "all_rows_sent_seen_after": round(t_done - t0, 2),
-            "end_to_end_per_second": round(rate(n, last_msg - t0), 1),
-            "delivery_per_second": round(rate(n, last_msg - first_msg), 1),
+            **delivery(n, t0, [r[0] for r in sink.snapshot() if r[4]], t_done),
         }
         log(f"phase A: {json.dumps(results['invitations'])}")
         log(f"phase A CPU seconds: {json.dumps(results['cpu_phase_a'])}")
@@ -578,8 +516,6 @@ def main() -> int:
         )
         t_done = time.time()
         results["cpu_phase_b"] = cpu_report(cpu_before, cpu_sample(), n)
-        rem_times = [r[0] for r in sink.snapshot() if not r[4]]
-        first_msg, last_msg = min(rem_times), max(rem_times)
         results["reminders"] = {
             "rsvp_set_sample": len(sample),
             "rsvp_set_ms_per_call": round(1000 * rsvp_seconds / len(sample), 1) if sample else None,
@@ -587,11 +523,7 @@ def main() -> int:
             "dispatch_counts": [r["count"] for r in runs],
             "dispatch_seconds": round(t_dispatched - t0, 2),
             "dispatch_per_second": round(rate(n, t_dispatched - t0), 1),
-            "first_message_after": round(first_msg - t0, 2),
-            "last_message_after": round(last_msg - t0, 2),
-            "all_rows_sent_seen_after": round(t_done - t0, 2),
-            "end_to_end_per_second": round(rate(n, last_msg - t0), 1),
-            "delivery_per_second": round(rate(n, last_msg - first_msg), 1),
+            **delivery(n, t0, [r[0] for r in sink.snapshot() if not r[4]], t_done),
         }
         log(f"phase B: {json.dumps(results['reminders'])}")
         log(f"phase B CPU seconds: {json.dumps(results['cpu_phase_b'])}")
@@ -617,17 +549,11 @@ def main() -> int:
         raise
     finally:
         t = time.time()
-        stop_workers(workers)
+        stop_all(workers)
         controller.stop()
         log(f"workers stopped in {time.time() - t:.1f} s")
-        results["problems"] = problems
-        results["exactly_once"] = not problems
-        print(json.dumps(results, indent=2))
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2) + "\n")
+        write_results(results, problems, args.json, exactly_once=not problems)
         if problems:
-            for line in problems:
-                log(f"PROBLEM: {line}")
             log(f"worker logs: {log_dir}")
 
     if problems:

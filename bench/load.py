@@ -21,19 +21,17 @@ writes everything to a file.
 """
 
 import argparse
-import csv
 import json
 import os
 import platform
 import random
 import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_targets, free_port, log, setup_django, start_gunicorn, stop
+from bench import common
+from bench.common import free_port, log, setup_django, start_gunicorn, stop, targets
 from bench.directory_load import add_activity
 from bench.scale import build_members, reset_database
 
@@ -213,26 +211,6 @@ def accounts_from_file(path: Path) -> dict[str, list[str]]:
     return accounts
 
 
-def signed_in_session(user) -> str:
-    """A session of ``user`` as a sign-in would leave it (second factor recorded for
-    staff, as ``tests/conftest.py`` does); returns the session key."""
-    from allauth.account.internal.flows.login import (
-        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
-        AUTHENTICATION_METHODS_SESSION_KEY,
-    )
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    methods = [{"method": "password", "at": time.time(), "email": user.email}]
-    methods.append({"method": "mfa", "at": time.time(), "type": "totp"})
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = methods
-    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
-    session.save()
-    return session.session_key
-
-
 def journeys(accounts: dict[str, list[str]]) -> dict:
     """For each role: its session cookies and the pages of its journey, in order. A page is
     ``[name, method, path, htmx, form data]``; the locustfile walks them."""
@@ -251,7 +229,7 @@ def journeys(accounts: dict[str, list[str]]) -> dict:
         "youth_participant": TrainingProgramme.Audience.YOUTH,
     }
     floor = ["health (floor)", "GET", reverse("portal:health"), False, None]
-    common = [
+    every_role = [
         ["dashboard", "GET", reverse("portal:dashboard"), False, None],
         ["catalogue", "GET", reverse("trainings:catalogue"), False, None],
         ["catalogue filtered", "GET", reverse("trainings:catalogue") + "?country=FJ", True, None],
@@ -263,7 +241,7 @@ def journeys(accounts: dict[str, list[str]]) -> dict:
         if not users:
             log(f"no account for {role}: skipped")
             continue
-        pages = [floor, *common]
+        pages = [floor, *every_role]
         if role == "iom_staff":
             pages += [
                 ["directory: organizations", "GET", orgs, False, None],
@@ -326,7 +304,7 @@ def journeys(accounts: dict[str, list[str]]) -> dict:
                         {},
                     ],
                 ]
-        plan[role] = {"cookies": [signed_in_session(u) for u in users], "pages": pages}
+        plan[role] = {"cookies": [common.signed_in_session(u) for u in users], "pages": pages}
     return plan
 
 
@@ -392,51 +370,9 @@ def page_costs(plan: dict, repeat: int) -> dict[str, dict]:
 
 
 def run_locust(port: int, users: int, seconds: int, plan_file: Path, out: Path) -> None:
-    subprocess.run(  # noqa: S603 - our own venv executable
-        [
-            str(Path(sys.executable).parent / "locust"),
-            "-f",
-            str(ROOT / "bench" / "load_locustfile.py"),
-            "--headless",
-            "--users",
-            str(users),
-            "--spawn-rate",
-            str(users),
-            "--run-time",
-            f"{seconds}s",
-            "--host",
-            f"http://127.0.0.1:{port}",
-            "--csv",
-            str(out),
-            "--only-summary",
-            "--loglevel",
-            "WARNING",
-        ],
-        env={**os.environ, "LOAD_BENCH_PLAN": str(plan_file), "LOAD_BENCH_CSRF": CSRF_SECRET},
-        check=False,
-        timeout=seconds + 90,
-    )
-
-
-def _number(value: str) -> float:
-    """A locust percentile; "N/A" (no request of that name finished) as 0."""
-    return float(value) if value != "N/A" else 0.0
-
-
-def read_stats(prefix: Path) -> dict:
-    figures = {}
-    with open(f"{prefix}_stats.csv") as f:
-        for row in csv.DictReader(f):
-            name = row["Name"] if row["Type"] in ("", "GET") else f"{row['Name']} ({row['Type']})"
-            figures[name] = {
-                "requests": int(row["Request Count"]),
-                "failures": int(row["Failure Count"]),
-                "p50_ms": _number(row["50%"]),
-                "p95_ms": _number(row["95%"]),
-                "p99_ms": _number(row["99%"]),
-                "rps": round(float(row["Requests/s"]), 1),
-            }
-    return figures
+    env = {**os.environ, "LOAD_BENCH_PLAN": str(plan_file), "LOAD_BENCH_CSRF": CSRF_SECRET}
+    locustfile = ROOT / "bench" / "load_locustfile.py"
+    common.run_locust(locustfile, port, users, seconds, out, env=env, timeout=seconds + 90)
 
 
 def print_tables(costs: dict, runs: dict) -> None:
@@ -473,9 +409,7 @@ def main() -> None:
         "every role that has the page requests it and nothing else (the page's capacity)",
     )
     args = parser.parse_args()
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    check_targets(database_url, redis_url)
+    database_url, redis_url = targets(DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL)
     os.environ["REDIS_URL"] = redis_url
     if not args.reuse:
         reset_database(database_url)
@@ -521,7 +455,7 @@ def main() -> None:
                 run_locust(port, users, args.seconds, walked_file, log_dir / f"load-{prefix}")
             finally:
                 stop(server)
-            runs[f"{users} users" + (f", {label}" if label else "")] = read_stats(
+            runs[f"{users} users" + (f", {label}" if label else "")] = common.read_locust_stats(
                 log_dir / f"load-{prefix}"
             )
             log(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f}")

@@ -32,7 +32,6 @@ import argparse
 import ctypes.util
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -40,10 +39,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from bench.common import check_database, check_targets, create_database, log, setup_django
+from bench.common import create_database, log, results_head, setup_django, targets, write_results
+from bench.harness import Worker, wait_all_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpa_bench_report"
@@ -311,7 +311,7 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
-def wait_ready(report_id: int, timeout: float, worker) -> float:
+def wait_ready(report_id: int, timeout: float, worker: Worker) -> float:
     from alliance.models import RecommendationReport
 
     start = time.time()
@@ -325,28 +325,26 @@ def wait_ready(report_id: int, timeout: float, worker) -> float:
                     RecommendationReport.objects.get(pk=report_id).error or "build failed"
                 )
             return time.time()
-        if worker.poll() is not None:
-            raise RuntimeError(f"worker {worker.pid} died with {worker.returncode}")
+        worker.check()
         time.sleep(0.05)
     raise TimeoutError(f"report {report_id} not ready within {timeout:.0f} s")
 
 
 def through_celery(staff, language: str, redis_url: str, log_dir: Path) -> dict:
     from alliance.models import RecommendationReport
-    from bench.invite_and_remind import start_workers, stop_workers, wait_workers_ready
 
-    workers = start_workers(1, 1, os.environ.copy(), log_dir)
+    worker = Worker("worker1", os.environ.copy(), log_dir, concurrency=1)
     try:
-        started = wait_workers_ready(workers)
+        started = wait_all_ready([worker])
         pool = []
         deadline = time.time() + 30
         while not pool and time.time() < deadline:
-            pool = pool_processes(workers[0].pid)
+            pool = pool_processes(worker.process.pid)
             time.sleep(0.1)
         rss_idle = peak_rss_mb(pool[0])
         t0 = time.time()
         first = ask(staff, "Alliance recommendations (Celery)", language, enqueue=True)
-        done = wait_ready(first.pk, 300, workers[0])
+        done = wait_ready(first.pk, 300, worker)
         result = {
             "worker_start_seconds": round(started, 2),
             "pool_process_rss_idle_mb": rss_idle,
@@ -355,7 +353,7 @@ def through_celery(staff, language: str, redis_url: str, log_dir: Path) -> dict:
         }
         t1 = time.time()
         again = ask(staff, "Alliance recommendations (Celery)", language, enqueue=True)
-        done = wait_ready(again.pk, 300, workers[0])
+        done = wait_ready(again.pk, 300, worker)
         first.refresh_from_db()
         again.refresh_from_db()
         result["same_report_again_seconds"] = round(done - t1, 2)
@@ -364,7 +362,7 @@ def through_celery(staff, language: str, redis_url: str, log_dir: Path) -> dict:
         result["reports_ready"] = RecommendationReport.objects.filter(status="ready").count()
         return result
     finally:
-        stop_workers(workers)
+        worker.stop()
 
 
 # Main ----------------------------------------------------------------------------------------
@@ -388,12 +386,9 @@ def main() -> int:
         child_main(args.child, args.phases)
         return 0
 
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    if args.no_celery:
-        check_database(database_url)
-    else:
-        check_targets(database_url, redis_url)
+    database_url, redis_url = targets(
+        DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, redis=not args.no_celery
+    )
     media_root = Path(tempfile.mkdtemp(prefix="gdpa-bench-media-"))
     log_dir = Path(tempfile.mkdtemp(prefix="gdpa-bench-"))
     create_database(database_url)
@@ -407,26 +402,14 @@ def main() -> int:
     from bench.invite_and_remind import reset_state
     from tests.factories import make_staff
 
-    results: dict = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "weasyprint": weasyprint.__version__,
-        "harfbuzz_subset": ctypes.util.find_library("harfbuzz-subset"),
-        "language": args.language,
-    }
+    results = results_head(
+        weasyprint=weasyprint.__version__,
+        harfbuzz_subset=ctypes.util.find_library("harfbuzz-subset"),
+        language=args.language,
+    )
     problems: list[str] = []
     try:
-        if args.no_celery:
-            from django.core.management import call_command
-
-            call_command("migrate", interactive=False, verbosity=0)
-            call_command("flush", interactive=False, verbosity=0)
-        else:
-            reset_state(redis_url)
+        reset_state(None if args.no_celery else redis_url)
         results["pg_version"] = connection.cursor().connection.info.server_version
         t = time.time()
         staff = make_staff(with_mfa=False)
@@ -465,12 +448,7 @@ def main() -> int:
         raise
     finally:
         shutil.rmtree(media_root, ignore_errors=True)
-        results["problems"] = problems
-        print(json.dumps(results, indent=2))
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2) + "\n")
-        for line in problems:
-            log(f"PROBLEM: {line}")
+        write_results(results, problems, args.json)
     return 1 if problems else 0
 
 

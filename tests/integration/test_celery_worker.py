@@ -2,18 +2,16 @@
 
 import os
 import re
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from alliance import services
+from bench.common import django_env
+from bench.harness import Worker
 from gdpa.notify.models import OutboundEmail
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 pytestmark = [
@@ -41,44 +39,17 @@ def worker(tmp_path, settings):
     outbox = tmp_path / "mail"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "gdpa.settings.local",
-        "DEBUG": "False",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": REDIS_URL,
-        "EMAIL_URL": f"filemail:///{outbox}",  # four slashes: an absolute path
+        **django_env(
+            _database_url(),
+            REDIS_URL=REDIS_URL,
+            EMAIL_URL=f"filemail:///{outbox}",  # four slashes: an absolute path
+        ),
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "gdpa",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            "default",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = Worker("mail", env, tmp_path, queues="default", pool="solo", heartbeat=False)
     try:
         yield outbox
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        worker.stop()
 
 
 def test_invitation_email_is_sent_by_a_real_worker(worker, diaspora_org, leader, settings):
