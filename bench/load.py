@@ -375,6 +375,26 @@ def run_locust(port: int, users: int, seconds: int, plan_file: Path, out: Path) 
     common.run_locust(locustfile, port, users, seconds, out, env=env, timeout=seconds + 90)
 
 
+def load_run(plan: dict, users: int, label: str, args, log_dir: Path) -> dict:
+    """gunicorn, then locust walking ``plan`` with ``users`` users: ``args.warmup`` seconds
+    not counted, ``args.seconds`` counted; the figures by page."""
+    prefix = _slug(label)
+    plan_file = log_dir / f"load_plan-{prefix}.json"
+    plan_file.write_text(json.dumps(plan))
+    port = free_port()
+    server = start_gunicorn(port, log_dir, workers=args.workers)
+    try:
+        log(f"warm-up: {label} for {args.warmup} s (not counted)")
+        run_locust(port, users, args.warmup, plan_file, log_dir / f"warmup-{prefix}")
+        load_before = os.getloadavg()
+        log(f"locust: {label} for {args.seconds} s, gunicorn -w {args.workers}")
+        run_locust(port, users, args.seconds, plan_file, log_dir / f"load-{prefix}")
+    finally:
+        stop(server)
+    log(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f}")
+    return common.read_locust_stats(log_dir / f"load-{prefix}")
+
+
 def print_tables(costs: dict, runs: dict) -> None:
     print("\n| Page (role) | status | queries | HTML KB | CPU ms, in-process |")
     print("|---|---:|---:|---:|---:|")
@@ -430,35 +450,18 @@ def main() -> None:
     plan = journeys(accounts)
     log_dir = ROOT / "var" / "bench"
     log_dir.mkdir(parents=True, exist_ok=True)
-    plan_file = log_dir / "load_plan.json"
-    plan_file.write_text(json.dumps(plan))
     costs = page_costs(plan, args.repeat)
-    runs = {}
     if args.alone:
-        names = [name for role in plan.values() for name, *_ in role["pages"]]
+        names = [name for journey in plan.values() for name, *_ in journey["pages"]]
         wanted = list(dict.fromkeys(names)) if args.alone == "all" else args.alone.split(",")
-        loads = [(f"{name} alone", alone_plan(plan, name)) for name in wanted]
+        loads = {f", {name} alone": alone_plan(plan, name) for name in wanted}
     else:
-        loads = [("", plan)]
-    for label, walked in [] if args.no_load else loads:
-        walked_file = log_dir / f"load_plan{'-' if label else ''}{_slug(label)}.json"
-        walked_file.write_text(json.dumps(walked))
+        loads = {"": plan}
+    runs = {}
+    for suffix, walked in ({} if args.no_load else loads).items():
         for users in [int(u) for u in args.users.split(",")]:
-            prefix = f"{_slug(label)}-{users}" if label else str(users)
-            port = free_port()
-            server = start_gunicorn(port, log_dir, workers=args.workers)
-            try:
-                log(f"warm-up: {users} users for {args.warmup} s (not counted) {label}")
-                run_locust(port, users, args.warmup, walked_file, log_dir / f"warmup-{prefix}")
-                load_before = os.getloadavg()
-                log(f"locust: {users} users for {args.seconds} s, gunicorn -w {args.workers}")
-                run_locust(port, users, args.seconds, walked_file, log_dir / f"load-{prefix}")
-            finally:
-                stop(server)
-            runs[f"{users} users" + (f", {label}" if label else "")] = common.read_locust_stats(
-                log_dir / f"load-{prefix}"
-            )
-            log(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f}")
+            label = f"{users} users{suffix}"
+            runs[label] = load_run(walked, users, label, args, log_dir)
     from importlib.metadata import version
 
     results = {
