@@ -1,7 +1,7 @@
 import re
 import time
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests import factories
 from tests.gdpa.test_accounts import current_totp
@@ -26,4 +26,9 @@ def sign_in(page: Page, base: str, user, *, totp_secret: str | None = None) -> N
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name=re.compile("Sign out", re.I)).click()
+    """Sign out and wait until the signed-out page has loaded: the click only starts the
+    form's submission, and closing the tab or acting elsewhere before it ends can cancel it
+    (or, closing, hang the browser call)."""
+    button = page.get_by_role("button", name=re.compile("Sign out", re.I))
+    button.click()
+    expect(button).to_have_count(0)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from alliance import services
 from alliance.models import AllianceSession, Membership, Organization, Participant
 from tests import factories
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import sign_in, sign_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +100,7 @@ def test_signed_out_in_another_tab_the_sign_in_page_does_not_land_in_a_region(
     page.goto(f"{live_server.url}/alliance/sessions/{session.pk}/")
     other = page.context.new_page()
     other.goto(f"{live_server.url}/")
-    other.get_by_role("button", name=re.compile("Sign out", re.I)).click()
+    sign_out(other)
     other.close()
     # The answer is redirected to the sign-in page: a whole page, so it is not swapped in.
     page.locator("#rsvp").get_by_role("button", name="Tentative").click()
