@@ -53,11 +53,15 @@ def rsvp_set(*, participant: Participant, answer: str, user=None) -> Participant
         raise ValidationError(
             _("The session is full. You may answer “tentative” to stay informed.")
         )
+    was_going = participant.is_going
     participant.rsvp = answer
     participant.responded_at = timezone.now()
     participant.save(update_fields=["rsvp", "responded_at"])
-    participant.reminders.filter(sent_at__isnull=True).delete()
-    if participant.is_going:
+    # Only people going have reminders waiting (here and ``reminders_reschedule`` keep it
+    # so): a change between accept and tentative keeps them, even one due and not yet sent.
+    if was_going and not participant.is_going:
+        participant.reminders.filter(sent_at__isnull=True).delete()
+    elif participant.is_going and not was_going:
         Reminder.objects.bulk_create(
             reminders_for(participant, session, timezone.now()), ignore_conflicts=True
         )

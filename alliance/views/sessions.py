@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gdpa.accounts.permissions import staff_required
 from gdpa.portal.forms import apply_validation_error
-from gdpa.portal.htmx import attempt, is_partial_request, notify, render_region
+from gdpa.portal.htmx import attempt, attempt_returning, is_partial_request, notify, render_region
 
 from .. import calendar, permissions, selectors, services
 from ..forms import (
@@ -131,7 +131,7 @@ def session_rsvp(request, pk: int):
     if not form.is_valid():
         ok, notice = False, notify(request, _("Choose accept, tentative or decline."), ok=False)
     else:
-        ok, notice = attempt(
+        ok, notice, saved = attempt_returning(
             request,
             lambda: services.rsvp_set(
                 participant=participant, answer=form.cleaned_data["answer"], user=request.user
@@ -140,12 +140,13 @@ def session_rsvp(request, pk: int):
                 _("Your answer is saved: %(answer)s.") % {"answer": saved.get_rsvp_display()}
             ),
         )
+        # The answer as saved; a refused one changed nothing, so the row read above stands.
+        participant = saved or participant
     from_dashboard = request.GET.get("from") == "dashboard"
     if not is_partial_request(request):
         if from_dashboard:
             return redirect("portal:dashboard")
         return redirect("alliance:session", session.pk)
-    participant.refresh_from_db()
     status = 200 if ok else 422
     if from_dashboard:
         # The dashboard's row of this invitation (alliance/panels/sessions.html).

@@ -32,8 +32,15 @@ def notify(request, notice: str, *, ok: bool = True) -> str:
 
 def attempt(request, action: Callable[[], object], success: Callable[[object], str]):
     """Run a service call; return ``(ok, notice)`` with its validation errors as the notice."""
+    ok, notice, _result = attempt_returning(request, action, success)
+    return ok, notice
+
+
+def attempt_returning(request, action: Callable[[], object], success: Callable[[object], str]):
+    """``attempt``, also returning what the service returned (``None`` when it refused):
+    an answer that redraws a region from the saved rows need not read them again."""
     try:
         result = action()
     except ValidationError as error:
-        return False, notify(request, " ".join(error.messages), ok=False)
-    return True, notify(request, success(result))
+        return False, notify(request, " ".join(error.messages), ok=False), None
+    return True, notify(request, success(result)), result
