@@ -10,8 +10,11 @@ no longer given to the waiting list; a completed training cannot be withdrawn fr
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -19,7 +22,7 @@ from django.utils.translation import gettext as _
 from gdpa.audit.services import audit_record, snapshot
 from gdpa.notify.services import email_render_and_queue
 
-from .eligibility import is_eligible, offering_audience
+from .eligibility import eligible_people, is_eligible, offering_audience
 from .models import Enrollment, Offering
 
 AUDITED = ["offering", "status", "nominated_by"]
@@ -93,12 +96,38 @@ def enrolled_count(offering: Offering) -> int:
     return offering.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
 
 
-def seat_or_waitlist(offering: Offering) -> str:
+def seat_or_waitlist(offering: Offering, seats_taken: int | None = None) -> str:
     """Where an admitted person goes: a free seat, else the waiting list. The caller
-    holds the offering row's lock."""
-    if enrolled_count(offering) < offering.capacity:
+    holds the offering row's lock; ``seats_taken``: counted under it (``None``: here)."""
+    if seats_taken is None:
+        seats_taken = enrolled_count(offering)
+    if seats_taken < offering.capacity:
         return Enrollment.Status.ENROLLED
     return Enrollment.Status.WAITLISTED
+
+
+def standing(offering: Offering, user, offering_key: str) -> dict:
+    """What an enrollment write decides on, as annotations for one statement: the seats
+    taken, whether anyone waits, whether ``user`` holds an active enrollment and whether
+    they qualify. ``offering_key``: the annotated model's path to the offering's id.
+
+    Read in a statement after the offering row's lock is granted, never in the locking
+    statement itself: a statement that waited for the lock still sees the rows as they
+    were when it began, so counts read with the lock could miss the enrollment that the
+    previous holder of the lock committed."""
+    of_offering = Enrollment.objects.filter(offering=OuterRef(offering_key))
+    seats = (
+        of_offering.filter(status=Enrollment.Status.ENROLLED)
+        .values("offering")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return {
+        "seats_taken": Coalesce(Subquery(seats), 0),
+        "someone_waits": Exists(of_offering.filter(status=Enrollment.Status.WAITLISTED)),
+        "already_in": Exists(of_offering.active().filter(user=user)),
+        "qualifies": Exists(get_user_model().objects.filter(eligible_people(offering), pk=user.pk)),
+    }
 
 
 def offering_started(offering: Offering, now=None) -> bool:
@@ -126,10 +155,22 @@ def enrollment_create(*, user, offering: Offering, nominated_by=None) -> Enrollm
     focal point asking on the person's behalf (``trainings.nominations``)."""
     # Lock the offering row: concurrent enrollments in the same offering queue up here.
     offering = Offering.objects.select_for_update().select_related("programme").get(pk=offering.pk)
-    refusal = enrollment_refusal(user=user, offering=offering, nominee=nominated_by is not None)
+    found = Offering.objects.filter(pk=offering.pk).values(**standing(offering, user, "pk")).get()
+    refusal = enrollment_refusal(
+        user=user,
+        offering=offering,
+        nominee=nominated_by is not None,
+        eligible=found["qualifies"],
+        enrolled=found["already_in"],
+    )
     if refusal:
         raise ValidationError(refusal)
-    status = Enrollment.Status.PENDING if offering.needs_approval else seat_or_waitlist(offering)
+    if offering.needs_approval:
+        status = Enrollment.Status.PENDING
+    else:
+        status = seat_or_waitlist(offering, found["seats_taken"])
+    # The offering as it is now, for the answer drawn from the returned enrollment.
+    offering.enrolled_count = found["seats_taken"] + (status == Enrollment.Status.ENROLLED)
     enrollment = Enrollment(offering=offering, user=user, status=status, nominated_by=nominated_by)
     # The field rules only: the rows behind the keys are in hand (the offering locked
     # above, the person and the nominator signed in), and "one active enrollment per
@@ -151,7 +192,9 @@ def offering_url(offering: Offering) -> str:
 
 
 def _promote_next(offering: Offering) -> Enrollment | None:
-    if enrolled_count(offering) >= offering.capacity:
+    """Give a free seat to the first person waiting. ``offering.enrolled_count``: the
+    seats taken, counted under the offering's lock; raised by one when someone moves up."""
+    if offering.enrolled_count >= offering.capacity:
         return None
     waiting = (
         offering.enrollments.select_for_update()
@@ -164,6 +207,7 @@ def _promote_next(offering: Offering) -> Enrollment | None:
         return None
     waiting.status = Enrollment.Status.ENROLLED
     waiting.save(update_fields=["status", "updated_at"])
+    offering.enrolled_count += 1
     audit_record(
         actor=None,
         action="enrollment.promote",
@@ -216,8 +260,17 @@ def enrollment_withdraw(*, user, enrollment: Enrollment) -> Enrollment:
         .select_related("programme")
         .get(pk=enrollment.offering_id)
     )
-    enrollment = Enrollment.objects.select_for_update().select_related("user").get(pk=enrollment.pk)
+    # With the offering's lock held (every change of its enrollments' status takes it
+    # first), this statement sees them all; it also tells whether the person qualifies
+    # for the offering again, which their answer shows.
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .annotate(**standing(offering, user, "offering_id"))
+        .get(pk=enrollment.pk)
+    )
     enrollment.offering = offering  # the row locked above (the audit label reads it)
+    held_seat = enrollment.status == Enrollment.Status.ENROLLED
     refusal = withdrawal_refusal(user=user, enrollment=enrollment)
     if refusal:
         raise ValidationError(refusal)
@@ -247,6 +300,7 @@ def enrollment_withdraw(*, user, enrollment: Enrollment) -> Enrollment:
             language=person.preferred_language,
             user=person,
         )
-    if not offering_started(offering):
+    offering.enrolled_count = enrollment.seats_taken - held_seat
+    if enrollment.someone_waits and not offering_started(offering):
         _promote_next(offering)
     return enrollment

@@ -65,10 +65,12 @@ def _enrollment_region(request, offering, enrollment, eligible) -> dict:
     }
 
 
-def enrollment_context(request, offering, **extra) -> dict:
+def enrollment_context(request, offering, known=None, **extra) -> dict:
     """What the offering page's enrollment region shows (the whole answer to enroll and
-    withdraw): the person's enrollment, or why they may not enroll, or the button."""
-    return {**_enrollment_region(request, offering, *_reader(request, offering)), **extra}
+    withdraw): the person's enrollment, or why they may not enroll, or the button.
+    ``known``: ``(enrollment, eligible)`` as a write just left them (else read here)."""
+    reader = known or _reader(request, offering)
+    return {**_enrollment_region(request, offering, *reader), **extra}
 
 
 def offering_context(request, offering, **extra) -> dict:
