@@ -308,6 +308,27 @@ def journeys(accounts: dict[str, list[str]]) -> dict:
     return plan
 
 
+def alone_names(plan: dict, wanted: str) -> list[str]:
+    """The pages ``--alone`` runs: the names given (comma-separated), or ``all`` the pages
+    read with GET. An answer (POST) is not run alone: it changes what the next one finds
+    (a second enroll is refused, a withdraw without an enrollment is a 404), so answers are
+    measured within the journeys, where each enroll is followed by its withdraw."""
+    answers = {
+        name
+        for journey in plan.values()
+        for name, method, *_ in journey["pages"]
+        if method == "POST"
+    }
+    if wanted == "all":
+        names = [name for journey in plan.values() for name, *_ in journey["pages"]]
+        return [name for name in dict.fromkeys(names) if name not in answers]
+    names = wanted.split(",")
+    refused = [name for name in names if name in answers]
+    if refused:
+        raise SystemExit(f"answers are measured in the journeys, not alone: {refused}")
+    return names
+
+
 def alone_plan(plan: dict, name: str) -> dict:
     """The plan with each role's journey cut down to the pages called ``name`` (a role
     without one is left out): the load on that page alone."""
@@ -452,9 +473,9 @@ def main() -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
     costs = page_costs(plan, args.repeat)
     if args.alone:
-        names = [name for journey in plan.values() for name, *_ in journey["pages"]]
-        wanted = list(dict.fromkeys(names)) if args.alone == "all" else args.alone.split(",")
-        loads = {f", {name} alone": alone_plan(plan, name) for name in wanted}
+        loads = {
+            f", {name} alone": alone_plan(plan, name) for name in alone_names(plan, args.alone)
+        }
     else:
         loads = {"": plan}
     runs = {}
