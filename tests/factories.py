@@ -1,15 +1,19 @@
 """Test data built through the real services, so tests see what users would create."""
 
+import datetime
 import itertools
 
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 
 from alliance import services as alliance_services
 from alliance.models import Membership, MemberState, Organization
 from gdpa.accounts.permissions import vouch_for_staff
 from gdpa.accounts.services import user_create
 from gdpa.notify import services as notify_services
+from trainings import services as training_services
+from trainings.models import Offering, TrainingProgramme
 
 PASSWORD = "a-long-test-password"
 _seq = itertools.count(1)
@@ -112,3 +116,37 @@ def make_youth_participant(
         **details,
     )
     return type(user).objects.get(pk=user.pk)
+
+
+def make_programme(*, staff, **overrides) -> TrainingProgramme:
+    """A published online programme for government officials, in English."""
+    fields = {
+        "title": "Engaging your diaspora",
+        "summary": "How governments work with their diasporas.",
+        "learning_objectives": "Map the diaspora.\nDesign an engagement policy.",
+        "audience": TrainingProgramme.Audience.GOVERNMENT,
+        "language": "en",
+        "mode": TrainingProgramme.Mode.ONLINE,
+        "published": True,
+    }
+    return training_services.programme_create(actor=staff, **(fields | overrides))
+
+
+def make_offering(*, staff, programme=None, **overrides) -> Offering:
+    """An offering open for enrollment now, starting in 30 days (a new government
+    programme unless ``programme`` is given)."""
+    now = timezone.now()
+    fields = {
+        "title": "Spring cohort",
+        "starts_on": (now + datetime.timedelta(days=30)).date(),
+        "ends_on": (now + datetime.timedelta(days=34)).date(),
+        "time_zone": "Pacific/Fiji",
+        "join_url": "https://meet.example.org/training",
+        "capacity": 2,
+        "enrollment_opens_at": now - datetime.timedelta(days=1),
+        "enrollment_closes_at": now + datetime.timedelta(days=20),
+        "status": Offering.Status.OPEN,
+    }
+    return training_services.offering_create(
+        actor=staff, programme=programme or make_programme(staff=staff), **(fields | overrides)
+    )

@@ -149,35 +149,13 @@ def test_staff_pages(page: Page, live_server, staff, focal_point, make_session):
 
 
 def test_training_pages(page: Page, live_server, staff, focal_point):
-    from django.utils import timezone
-
     from trainings import services as training_services
-    from trainings.models import Offering, TrainingProgramme
 
-    now = timezone.now()
-    programme = training_services.programme_create(
-        actor=staff,
+    programme = factories.make_programme(
+        staff=staff,
         title="Engaging your diaspora: policy design for ministries and consular networks",
-        summary="How governments work with their diasporas.",
-        learning_objectives="Map the diaspora.\nDesign an engagement policy.",
-        audience=TrainingProgramme.Audience.GOVERNMENT,
-        language="en",
-        mode=TrainingProgramme.Mode.ONLINE,
-        published=True,
     )
-    offering = training_services.offering_create(
-        actor=staff,
-        programme=programme,
-        title="Spring cohort",
-        starts_on=(now + datetime.timedelta(days=30)).date(),
-        ends_on=(now + datetime.timedelta(days=34)).date(),
-        time_zone="Pacific/Fiji",
-        join_url="https://meet.example.org/training",
-        capacity=20,
-        enrollment_opens_at=now - datetime.timedelta(days=1),
-        enrollment_closes_at=now + datetime.timedelta(days=20),
-        status=Offering.Status.OPEN,
-    )
+    offering = factories.make_offering(staff=staff, programme=programme, capacity=20)
     training_services.enrollment_create(user=focal_point, offering=offering)
     layout = Layout(page, live_server.url)
     for path in [

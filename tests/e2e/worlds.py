@@ -18,7 +18,7 @@ from trainings.attendance import attendance_record
 from trainings.certificates import certificates_issue
 from trainings.feedback import feedback_save
 from trainings.meetings import meeting_create
-from trainings.models import Enrollment, Offering, TrainingProgramme
+from trainings.models import Enrollment, Offering
 from youth import stories
 
 #: Long enough to be wider than a phone on one line: it must wrap, not widen the page.
@@ -73,29 +73,11 @@ def training_world(staff, focal_point, government):
     and holds a built certificate."""
 
     now = timezone.now()
-    programme = training_services.programme_create(
-        actor=staff,
+    programme = factories.make_programme(
+        staff=staff,
         title="Engaging your diaspora: policy design for ministries and consular networks",
-        summary="How governments work with their diasporas.",
-        learning_objectives="Map the diaspora.\nDesign an engagement policy.",
-        audience=TrainingProgramme.Audience.GOVERNMENT,
-        language="en",
-        mode=TrainingProgramme.Mode.ONLINE,
-        published=True,
     )
-    upcoming = training_services.offering_create(
-        actor=staff,
-        programme=programme,
-        title="Spring cohort",
-        starts_on=(now + datetime.timedelta(days=30)).date(),
-        ends_on=(now + datetime.timedelta(days=34)).date(),
-        time_zone="Pacific/Fiji",
-        join_url="https://meet.example.org/training",
-        capacity=1,
-        enrollment_opens_at=now - datetime.timedelta(days=1),
-        enrollment_closes_at=now + datetime.timedelta(days=20),
-        status=Offering.Status.OPEN,
-    )
+    upcoming = factories.make_offering(staff=staff, programme=programme, capacity=1)
     long_named = factories.make_user(email=LONG_EMAIL, full_name="Mereoni Tuilau-Nakalevu")
     officials = [
         factories.add_member(staff=staff, organization=government, user=long_named),

@@ -1,57 +1,26 @@
 import datetime
+import functools
 
 import pytest
 from django.utils import timezone
 
+from tests import factories
 from trainings import services
-from trainings.models import Offering, TrainingProgramme
 
 
 @pytest.fixture
 def make_programme(staff):
-    def _make(**overrides):
-        fields = {
-            "title": "Engaging your diaspora",
-            "summary": "How governments work with their diasporas.",
-            "learning_objectives": "Map the diaspora.\nDesign an engagement policy.",
-            "audience": TrainingProgramme.Audience.GOVERNMENT,
-            "language": "en",
-            "mode": TrainingProgramme.Mode.ONLINE,
-            "published": True,
-        }
-        fields.update(overrides)
-        return services.programme_create(actor=staff, **fields)
-
-    return _make
+    return functools.partial(factories.make_programme, staff=staff)
 
 
 @pytest.fixture
-def make_offering(staff, make_programme):
-    def _make(programme=None, **overrides):
-        now = timezone.now()
-        fields = {
-            "title": "Spring cohort",
-            "starts_on": (now + datetime.timedelta(days=30)).date(),
-            "ends_on": (now + datetime.timedelta(days=34)).date(),
-            "time_zone": "Pacific/Fiji",
-            "join_url": "https://meet.example.org/training",
-            "capacity": 2,
-            "enrollment_opens_at": now - datetime.timedelta(days=1),
-            "enrollment_closes_at": now + datetime.timedelta(days=20),
-            "status": Offering.Status.OPEN,
-        }
-        fields.update(overrides)
-        return services.offering_create(
-            actor=staff, programme=programme or make_programme(), **fields
-        )
-
-    return _make
+def make_offering(staff):
+    return functools.partial(factories.make_offering, staff=staff)
 
 
 @pytest.fixture
 def young_person(db):
     """A youth participant (the kernel's youth role) with no organization."""
-    from tests import factories
     from youth.services import youth_profile_create
 
     person = factories.make_user(full_name="Young Person")
@@ -110,7 +79,6 @@ def make_meeting(staff):
 def make_officials(staff, government):
     """``n`` new members of the government organization (eligible for government
     programmes), with the given account fields (gender, country of residence...)."""
-    from tests import factories
 
     def _make(n: int, **user_fields):
         return [
@@ -140,7 +108,6 @@ def enroll_officials(make_officials):
 def completed_offering(staff, government, make_offering):
     """An offering with two 3-hour meetings, two officials who completed it and one
     who did not."""
-    from tests import factories
     from trainings.models import Enrollment, TrainingMeeting
 
     offering = make_offering(capacity=5)
