@@ -12,6 +12,8 @@ from alliance import services
 from alliance.models import AllianceSession, Membership, Organization, Participant
 from tests import factories
 from tests.e2e.helpers import sign_in, sign_out
+from trainings import services as training_services
+from trainings.models import Enrollment, Offering
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +60,39 @@ def test_accepting_a_full_session_says_it_is_full_next_to_the_buttons(page: Page
     expect(region.get_by_role("button", name="Tentative")).to_be_visible()
     participant = Participant.objects.get(session=session, email=focal_point.email.lower())
     assert participant.rsvp == Participant.Rsvp.INVITED
+
+
+def test_enrolling_once_the_offering_closed_says_so_and_enrolls_once_it_reopens(
+    page: Page, live_server
+):
+    staff = factories.make_staff()
+    government = factories.make_government(staff=staff, country="PE")
+    focal_point = factories.add_member(
+        staff=staff, organization=government, role=Membership.Role.FOCAL_POINT
+    )
+    offering = factories.make_offering(staff=staff, time_zone="America/Lima")
+    sign_in(page, live_server.url, focal_point)
+    page.goto(f"{live_server.url}/trainings/offerings/{offering.pk}/")
+    region = page.locator("#enrollment")
+    # Meanwhile IOM staff close enrollment: the answer says why, in the region.
+    training_services.offering_transition(
+        actor=staff, offering=offering, status=Offering.Status.CLOSED
+    )
+    region.get_by_role("button", name="Enroll").click()
+    expect(region.get_by_role("status")).to_contain_text(
+        "This offering is not open for enrollment."
+    )
+    expect(region.get_by_role("button", name="Enroll")).to_have_count(0)
+    assert not Enrollment.objects.filter(offering=offering).exists()
+    training_services.offering_transition(
+        actor=staff, offering=offering, status=Offering.Status.OPEN
+    )
+    page.reload()
+    region.get_by_role("button", name="Enroll").click()
+    expect(region.get_by_role("status")).to_contain_text("You are enrolled.")
+    expect(region.get_by_text("Enrolled You are enrolled.")).to_be_visible()
+    expect(region.get_by_role("link", name="Withdraw")).to_be_visible()
+    assert Enrollment.objects.get(offering=offering, user=focal_point).status == "enrolled"
 
 
 def test_approving_from_a_second_tab_says_it_was_already_decided(page: Page, live_server):
