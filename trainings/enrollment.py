@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from gdpa.notify.services import email_render_and_queue
 
 from .eligibility import eligible_people, is_eligible, offering_audience
 from .models import Enrollment, Offering
+from .selectors import seats_taken
 
 AUDITED = ["offering", "status", "nominated_by"]
 
@@ -106,28 +106,25 @@ def seat_or_waitlist(offering: Offering, seats_taken: int | None = None) -> str:
     return Enrollment.Status.WAITLISTED
 
 
-def standing(offering: Offering, user, offering_key: str) -> dict:
-    """What an enrollment write decides on, as annotations for one statement: the seats
-    taken, whether anyone waits, whether ``user`` holds an active enrollment and whether
-    they qualify. ``offering_key``: the annotated model's path to the offering's id.
+def _standing(offering: Offering, user, offering_key: str, *wanted: str) -> dict:
+    """What an enrollment write decides on, as annotations for one statement, those
+    ``wanted`` of: ``seats_taken``, ``someone_waits`` (on the waiting list), ``already_in``
+    (``user`` holds an active enrollment) and ``qualifies`` (``user`` may enroll).
+    ``offering_key``: the annotated model's path to the offering's id.
 
     Read in a statement after the offering row's lock is granted, never in the locking
     statement itself: a statement that waited for the lock still sees the rows as they
     were when it began, so counts read with the lock could miss the enrollment that the
     previous holder of the lock committed."""
     of_offering = Enrollment.objects.filter(offering=OuterRef(offering_key))
-    seats = (
-        of_offering.filter(status=Enrollment.Status.ENROLLED)
-        .values("offering")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return {
-        "seats_taken": Coalesce(Subquery(seats), 0),
+    people = get_user_model().objects.filter(pk=user.pk)
+    every = {
+        "seats_taken": seats_taken(offering_key),
         "someone_waits": Exists(of_offering.filter(status=Enrollment.Status.WAITLISTED)),
         "already_in": Exists(of_offering.active().filter(user=user)),
-        "qualifies": Exists(get_user_model().objects.filter(eligible_people(offering), pk=user.pk)),
+        "qualifies": Exists(people.filter(eligible_people(offering))),
     }
+    return {name: every[name] for name in wanted}
 
 
 def offering_started(offering: Offering, now=None) -> bool:
@@ -152,10 +149,15 @@ def enrollment_notice(enrollment: Enrollment) -> str:
 def enrollment_create(*, user, offering: Offering, nominated_by=None) -> Enrollment:
     """Ask for ``user``'s place: awaiting approval when the offering needs it, else a
     seat while seats remain, else the waiting list. ``nominated_by`` is the leader or
-    focal point asking on the person's behalf (``trainings.nominations``)."""
+    focal point asking on the person's behalf (``trainings.nominations``). The
+    enrollment returned carries its offering as the write left it (``enrolled_count``)."""
     # Lock the offering row: concurrent enrollments in the same offering queue up here.
     offering = Offering.objects.select_for_update().select_related("programme").get(pk=offering.pk)
-    found = Offering.objects.filter(pk=offering.pk).values(**standing(offering, user, "pk")).get()
+    found = (
+        Offering.objects.filter(pk=offering.pk)
+        .values(**_standing(offering, user, "pk", "seats_taken", "already_in", "qualifies"))
+        .get()
+    )
     refusal = enrollment_refusal(
         user=user,
         offering=offering,
@@ -191,10 +193,10 @@ def offering_url(offering: Offering) -> str:
     return reverse("trainings:offering", args=[offering.pk])
 
 
-def _promote_next(offering: Offering) -> Enrollment | None:
-    """Give a free seat to the first person waiting. ``offering.enrolled_count``: the
-    seats taken, counted under the offering's lock; raised by one when someone moves up."""
-    if offering.enrolled_count >= offering.capacity:
+def _promote_next(offering: Offering, seats_taken: int) -> Enrollment | None:
+    """Give a free seat to the first person waiting, if there is a free seat
+    (``seats_taken``: counted under the offering's lock); the person moved up."""
+    if seats_taken >= offering.capacity:
         return None
     waiting = (
         offering.enrollments.select_for_update()
@@ -207,7 +209,6 @@ def _promote_next(offering: Offering) -> Enrollment | None:
         return None
     waiting.status = Enrollment.Status.ENROLLED
     waiting.save(update_fields=["status", "updated_at"])
-    offering.enrolled_count += 1
     audit_record(
         actor=None,
         action="enrollment.promote",
@@ -254,7 +255,9 @@ def withdrawal_refusal(*, user, enrollment: Enrollment) -> str | None:
 def enrollment_withdraw(*, user, enrollment: Enrollment) -> Enrollment:
     """Withdraw (the person, or the person who nominated them). Before the offering's
     first day a seat freed goes to the first person on the waiting list, by e-mail;
-    from the first day on the seat stays empty."""
+    from the first day on the seat stays empty. The enrollment returned carries its
+    offering as the write left it (``enrolled_count``) and whether ``user`` ``qualifies``
+    to enroll again: the person's answer is drawn from them."""
     offering = (
         Offering.objects.select_for_update()
         .select_related("programme")
@@ -266,7 +269,9 @@ def enrollment_withdraw(*, user, enrollment: Enrollment) -> Enrollment:
     enrollment = (
         Enrollment.objects.select_for_update(of=("self",))
         .select_related("user")
-        .annotate(**standing(offering, user, "offering_id"))
+        .annotate(
+            **_standing(offering, user, "offering_id", "seats_taken", "someone_waits", "qualifies")
+        )
         .get(pk=enrollment.pk)
     )
     enrollment.offering = offering  # the row locked above (the audit label reads it)
@@ -300,7 +305,8 @@ def enrollment_withdraw(*, user, enrollment: Enrollment) -> Enrollment:
             language=person.preferred_language,
             user=person,
         )
-    offering.enrolled_count = enrollment.seats_taken - held_seat
+    seats = enrollment.seats_taken - held_seat
     if enrollment.someone_waits and not offering_started(offering):
-        _promote_next(offering)
+        seats += _promote_next(offering, seats) is not None
+    offering.enrolled_count = seats  # the offering as it is now, for the person's answer
     return enrollment

@@ -164,11 +164,13 @@ def nominations_by(user, offering: Offering) -> QuerySet[Enrollment]:
     )
 
 
-def _enrolled_in_offering():
+def seats_taken(offering_key: str = "offering"):
+    """The seats taken in an offering, as a subquery for annotating rows whose path to the
+    offering's id is ``offering_key`` (an enrollment's ``offering``, an offering's ``pk``)."""
     return Coalesce(
         Subquery(
             Enrollment.objects.filter(
-                offering=OuterRef("offering"), status=Enrollment.Status.ENROLLED
+                offering=OuterRef(offering_key), status=Enrollment.Status.ENROLLED
             )
             .order_by()
             .values("offering")
@@ -195,7 +197,7 @@ def pending_enrollments(*, offering_id: int | None = None) -> QuerySet[Enrollmen
                 to_attr="training_memberships",
             )
         )
-        .annotate(offering_enrolled=_enrolled_in_offering())
+        .annotate(offering_enrolled=seats_taken())
         .order_by("created_at", "pk")
     )
 
