@@ -5,8 +5,9 @@ Run by the benchmark; not meant to be started by hand.
 
 ``FastHttpUser`` (geventhttpclient), not ``HttpUser`` (requests): the load generator shares
 the two cores with gunicorn and PostgreSQL, and the lighter client leaves them more of the
-machine (docs/benchmarks.md, "The load generator's share"). Redirects are not followed: a
-page that sends the person to sign in counts as a failure, not as the sign-in page."""
+machine (docs/benchmarks.md, the load runs of 2026-11-30 from 19:55). Redirects are not
+followed: a page that sends the person to sign in counts as a failure, not as the sign-in
+page."""
 
 import itertools
 import json
