@@ -1,6 +1,6 @@
 import datetime
+import functools
 import re
-import threading
 
 import pytest
 import time_machine
@@ -16,6 +16,7 @@ from alliance import services
 from alliance.models import AllianceSession, Participant, Reminder
 from gdpa.notify.models import OutboundEmail
 from tests import factories
+from tests.concurrency import all_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -131,23 +132,11 @@ def test_concurrent_accepts_never_overbook(staff, make_session):
     people = [factories.make_user() for _ in range(10)]
     invite(staff, session, *people)
     ids = [participant(session, p).pk for p in people]
-    barrier = threading.Barrier(len(ids))
-    refused = []
 
     def answer(pk):
-        barrier.wait()
-        try:
-            services.rsvp_set(participant=Participant.objects.get(pk=pk), answer="accepted")
-        except ValidationError as error:
-            refused.append(error)
-        finally:
-            connection.close()
+        services.rsvp_set(participant=Participant.objects.get(pk=pk), answer="accepted")
 
-    threads = [threading.Thread(target=answer, args=(pk,)) for pk in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    refused = all_at_once(*(functools.partial(answer, pk) for pk in ids))
     assert session.participants.filter(rsvp="accepted").count() == 3
     assert len(refused) == 7 and all("full" in str(e) for e in refused)
 
@@ -281,20 +270,7 @@ def test_concurrent_reminder_runs_send_each_reminder_once(staff, make_session):
     for person in people:
         services.rsvp_set(participant=participant(session, person), answer="accepted")
     Reminder.objects.filter(kind="1h").update(due_at=timezone.now() - datetime.timedelta(seconds=1))
-    barrier = threading.Barrier(3)
-
-    def run():
-        barrier.wait()
-        try:
-            services.reminders_dispatch()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    all_at_once(*[services.reminders_dispatch] * 3)
     sent = OutboundEmail.objects.filter(kind="session_reminder_1h")
     assert sent.count() == 30
     assert sent.values("to_email").distinct().count() == 30

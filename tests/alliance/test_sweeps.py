@@ -2,7 +2,6 @@
 
 import datetime
 import logging
-import threading
 from unittest import mock
 
 import pytest
@@ -18,6 +17,7 @@ from alliance.models import AllianceSession, Participant
 from alliance.services.sweeps import GRACE, session_mail_sweep
 from gdpa.notify.models import OutboundEmail
 from tests import factories
+from tests.concurrency import all_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -156,28 +156,13 @@ def test_the_sweep_and_the_task_running_together_invite_each_person_once(staff, 
     people = [factories.make_user() for _ in range(450)]
     with broker_down(tasks.send_session_invitations):
         services.session_invite(actor=staff, session=session, emails=[p.email for p in people])
-    barrier = threading.Barrier(3)
     later = timezone.now() + LATER
-
-    def run(work):
-        barrier.wait()
-        try:
-            work()
-        finally:
-            connection.close()
-
     with time_machine.travel(later):
-        threads = [
-            threading.Thread(target=run, args=(session_mail_sweep,)),
-            threading.Thread(target=run, args=(session_mail_sweep,)),
-            threading.Thread(
-                target=run, args=(lambda: services.session_invitations_send(session_id=session.pk),)
-            ),
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        all_at_once(
+            session_mail_sweep,
+            session_mail_sweep,
+            lambda: services.session_invitations_send(session_id=session.pk),
+        )
     sent = OutboundEmail.objects.filter(kind="session_invitation")
     assert sent.count() == 450
     assert sent.values("to_email").distinct().count() == 450

@@ -1,7 +1,7 @@
 """Enrollment, waiting list and withdrawal (issue 8, step 3)."""
 
 import datetime
-import threading
+import functools
 
 import pytest
 import time_machine
@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from gdpa.notify.models import OutboundEmail
 from tests import factories
+from tests.concurrency import all_at_once
 from trainings import services
 from trainings.dashboard import my_trainings_context
 from trainings.eligibility import is_eligible
@@ -208,29 +209,6 @@ def test_dashboard_lists_my_trainings_in_one_query(client, focal_point, make_off
     assert len(context["training_enrollments"]) == 4 and len(queries) == 1
 
 
-def all_at_once(action, people) -> list[ValidationError]:
-    """``action(person)`` for every person in threads released together, each on its own
-    database connection; the refusals they met."""
-    barrier = threading.Barrier(len(people))
-    refused = []
-
-    def run(person):
-        barrier.wait()
-        try:
-            action(person)
-        except ValidationError as error:
-            refused.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(p,)) for p in people]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return refused
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_enrollments_never_overbook(staff, government, make_offering):
     if connection.vendor != "postgresql":
@@ -238,7 +216,7 @@ def test_concurrent_enrollments_never_overbook(staff, government, make_offering)
     offering = make_offering(capacity=3)
     people = government_officials(staff, government, 10)
     refused = all_at_once(
-        lambda person: services.enrollment_create(user=person, offering=offering), people
+        *(functools.partial(services.enrollment_create, user=p, offering=offering) for p in people)
     )
     assert offering.enrollments.filter(status="enrolled").count() == 3
     assert offering.enrollments.filter(status="waitlisted").count() == 7
@@ -256,12 +234,12 @@ def test_concurrent_withdrawals_give_each_freed_seat_to_the_next_person_once(
     for person in people:  # three seats, then four waiting in this order
         services.enrollment_create(user=person, offering=offering)
     seated, waiting = people[:3], people[3:]
-    refused = all_at_once(
-        lambda person: services.enrollment_withdraw(
-            user=person, enrollment=Enrollment.objects.get(offering=offering, user=person)
-        ),
-        seated,
-    )
+
+    def withdraw(person):
+        mine = Enrollment.objects.get(offering=offering, user=person)
+        services.enrollment_withdraw(user=person, enrollment=mine)
+
+    refused = all_at_once(*(functools.partial(withdraw, person) for person in seated))
     assert not refused
     assert [status_of(offering, p) for p in waiting] == ["enrolled"] * 3 + ["waitlisted"]
     promoted = OutboundEmail.objects.filter(kind="training_promoted")

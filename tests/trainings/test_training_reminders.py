@@ -2,7 +2,6 @@
 closes to people who asked; each sent once (issue 8, reminders)."""
 
 import datetime
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 
 from gdpa.notify.models import OutboundEmail
+from tests.concurrency import all_at_once
 from tests.trainings.conftest import meeting_time
 from trainings import meetings, reminders, services
 from trainings.models import Enrollment, TrainingProgramme, TrainingReminder
@@ -259,21 +259,7 @@ def test_concurrent_sweeps_send_each_reminder_once(make_offering, make_meeting, 
     offering = make_offering(capacity=30)
     meeting = make_meeting(offering)
     enroll_officials(offering, 30)
-    barrier = threading.Barrier(3)
-    when = meeting.starts_at - HOUR + MINUTE
-
-    def run():
-        barrier.wait()
-        try:
-            with time_machine.travel(when):
-                reminders.reminders_dispatch()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with time_machine.travel(meeting.starts_at - HOUR + MINUTE):
+        all_at_once(*[reminders.reminders_dispatch] * 3)
     assert sent("meeting_1h").count() == 30
     assert sent("meeting_1h").values("to_email").distinct().count() == 30

@@ -1,5 +1,4 @@
 import datetime
-import threading
 from unittest import mock
 
 import pytest
@@ -12,6 +11,7 @@ from django.urls import reverse
 from gdpa.accounts.roles import YOUTH, roles_for, users_with_role
 from gdpa.audit.models import AuditEntry
 from tests import factories
+from tests.concurrency import all_at_once
 from youth import services
 from youth.age import age_on
 from youth.models import CONSENT_VERSION, YouthProfile
@@ -238,24 +238,12 @@ def test_concurrent_joins_make_one_profile():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are a PostgreSQL matter; CI runs this on PostgreSQL")
     user = factories.make_user()
-    barrier = threading.Barrier(4)
-    outcomes = []
 
     def attempt():
-        barrier.wait()
-        try:
-            join(type(user).objects.get(pk=user.pk), D(2000, 1, 1))
-            outcomes.append("joined")
-        except ValidationError as error:
-            outcomes.append(error.messages[0])
-        finally:
-            connection.close()
+        join(type(user).objects.get(pk=user.pk), D(2000, 1, 1))
 
-    threads = [threading.Thread(target=attempt) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    refused = all_at_once(*[attempt] * 4)
+    outcomes = [error.messages[0] for error in refused] + ["joined"] * (4 - len(refused))
     assert sorted(outcomes) == ["You are already a youth participant."] * 3 + ["joined"]
     assert YouthProfile.objects.filter(user=user).count() == 1
 
