@@ -16,7 +16,8 @@ portal outage; ignoring the limits would open the door to guessing passwords.
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
@@ -32,6 +33,13 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER = 5.0
 #: What redis-py raises when the server is down, restarting, loading or not answering.
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+#: A counter advanced in Redis by each process that finds Redis again after losing it: what
+#: a process counted in its own memory meanwhile never reached Redis, so whatever is kept
+#: against the counters (gdpa/http/kept_pages.py) must be forgotten.
+OUTAGES = "gdpa:cache-outages"
+#: The counters read while a page is drawn, by name, with the value read (None: never
+#: advanced); None when no page is being kept. Set by gdpa/http/kept_pages.py.
+counters_read: ContextVar[dict | None] = ContextVar("gdpa_counters_read", default=None)
 
 
 class KeptClients(RedisCacheClient):
@@ -65,10 +73,21 @@ class ResilientRedisCache(RedisCache):
         )
         self._retry_at = 0.0
 
+    @property
+    def reachable(self) -> bool:
+        """Whether the last call reached Redis (False while the stand-in answers)."""
+        return not self._retry_at
+
     def _call(self, name: str, *args, **kwargs):
+        return self._either(
+            lambda: getattr(super(ResilientRedisCache, self), name)(*args, **kwargs),
+            lambda: getattr(self._local, name)(*args, **kwargs),
+        )
+
+    def _either(self, in_redis: Callable, in_memory: Callable):
         if time.monotonic() >= self._retry_at:
             try:
-                result = getattr(super(), name)(*args, **kwargs)
+                result = in_redis()
             except UNREACHABLE as exc:
                 if not self._retry_at:
                     logger.warning(
@@ -82,8 +101,23 @@ class ResilientRedisCache(RedisCache):
                 if self._retry_at:
                     logger.warning("Redis cache reachable again.")
                     self._retry_at = 0.0
+                    self._either(lambda: self._advance_in_redis([OUTAGES]), lambda: None)
                 return result
-        return getattr(self._local, name)(*args, **kwargs)
+        return in_memory()
+
+    def advance_counters(self, keys: Iterable[str]) -> None:
+        """``advance_counters`` in one round trip to Redis."""
+        keys = list(keys)
+        self._either(lambda: self._advance_in_redis(keys), lambda: _advance_each(self._local, keys))
+
+    def _advance_in_redis(self, keys: list[str]) -> None:
+        pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+        start = time.time_ns()
+        for key in keys:
+            key = self.make_and_validate_key(key)
+            pipe.set(key, start, nx=True)
+            pipe.incr(key)
+        pipe.execute()
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("add", key, value, timeout, version)
@@ -143,6 +177,28 @@ def shared_cache(redis_url: str) -> dict:
     }
 
 
+def _advance_each(cache, keys: Iterable[str]) -> None:
+    start = time.time_ns()
+    for key in keys:
+        cache.add(key, start, None)
+        try:
+            cache.incr(key)
+        except ValueError:  # forgotten between the two calls
+            cache.set(key, start, None)
+
+
+def advance_counters(keys: Iterable[str]) -> None:
+    """Advance each counter named in ``keys``, kept in the shared cache without expiry. A
+    counter that does not exist starts from the current time in nanoseconds, so one that
+    Redis forgot (evicted, restarted) never comes back to a value it had before."""
+    from django.core.cache import cache
+
+    if isinstance(cache, ResilientRedisCache):
+        cache.advance_counters(keys)
+    else:
+        _advance_each(cache, keys)
+
+
 class Generation:
     """A counter in the shared cache that names a family of kept entries: their keys carry
     ``current()``, and ``advance()`` makes every entry of the family unreachable at once
@@ -155,15 +211,14 @@ class Generation:
     def current(self) -> int:
         from django.core.cache import cache
 
-        return cache.get(self.name, 0)
+        value = cache.get(self.name)
+        read = counters_read.get()
+        if read is not None:
+            read[self.name] = value
+        return value or 0
 
     def advance(self) -> None:
-        from django.core.cache import cache
-
-        try:
-            cache.incr(self.name)
-        except ValueError:  # no generation yet (or the cache forgot it): start one
-            cache.set(self.name, 1, None)
+        advance_counters([self.name])
 
 
 def kept_html(prefix: str, identity: tuple, render: Callable[[], str], seconds: int) -> SafeString:

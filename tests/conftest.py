@@ -2,6 +2,7 @@ import datetime
 import os
 import shutil
 import time
+from contextlib import contextmanager
 
 import pytest
 from allauth.account.internal.flows.login import (
@@ -10,13 +11,15 @@ from allauth.account.internal.flows.login import (
 )
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from alliance import services as alliance_services
 from alliance.models import AllianceSession, Membership, Organization
 from gdpa.accounts.middleware import activity_cache_key
+from gdpa.http import kept_pages
+from gdpa.http.kept_pages import AdvanceOnCommit
 from tests import factories, zeal_scope
 
 zeal_scope.count_each_row_alone()
@@ -46,10 +49,51 @@ def _every_tenant():
         yield
 
 
+def _drawn(assert_queries):
+    """pytest-django's query assertion with kept pages switched off inside: a test that
+    pins a page's queries pins what drawing it costs (gdpa/http/kept_pages.py), not the
+    few queries of answering it again; tests/gdpa/test_kept_pages.py pins those."""
+
+    @contextmanager
+    def measure(*args, **kwargs):
+        with override_settings(KEPT_PAGE_SECONDS=0), assert_queries(*args, **kwargs) as captured:
+            yield captured
+
+    return measure
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries):
+    return _drawn(django_assert_num_queries)
+
+
+@pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries):
+    return _drawn(django_assert_max_num_queries)
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks(django_capture_on_commit_callbacks):
+    """pytest-django's, leaving out the kept pages' counters that every write advances on
+    commit (gdpa/http/kept_pages.py): tests count the work a transaction enqueues. With
+    ``execute=True`` those run too."""
+
+    @contextmanager
+    def capture(**kwargs):
+        shown = []
+        with django_capture_on_commit_callbacks(**kwargs) as callbacks:
+            yield shown
+        shown.extend(c for c in callbacks if not isinstance(c, AdvanceOnCommit))
+
+    return capture
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Rate limits live in the cache, the language in the thread: each test starts afresh."""
+    """Rate limits and kept pages live in the cache (what kept views read, in the
+    process), the language in the thread: each test starts afresh."""
     cache.clear()
+    kept_pages.forget_learnt()
     translation.activate("en")
     yield
     translation.deactivate()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gdpa.accounts.permissions import staff_required
+from gdpa.http.kept_pages import kept_page
 from gdpa.portal.forms import apply_validation_error, filter_form_html
 from gdpa.portal.htmx import attempt, is_partial_request, notify, render_region
 from gdpa.portal.richtext import sanitize_html
@@ -286,6 +287,7 @@ def _showcase_filters(form: ShowcaseFilterForm, *, oob: bool) -> SafeString:
     )
 
 
+@kept_page
 def showcase(request):
     """Published stories of consenting authors, filtered by sector and country; the filter
     swaps the results with htmx and works as a plain GET form without it."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from gdpa.accounts.permissions import staff_required
+from gdpa.http.kept_pages import kept_page
 from gdpa.portal.forms import filter_form_html
 from gdpa.portal.htmx import is_partial_request, render_region
 from gdpa.portal.registry import people_actions
@@ -107,6 +108,7 @@ PEOPLE_COLUMNS = [
 ]
 
 
+@kept_page
 @staff_required
 def organizations(request):
     form = directory.OrganizationDirectoryForm(
@@ -137,6 +139,7 @@ def organizations(request):
     return render_tab(request, "alliance/staff/directory.html", context)
 
 
+@kept_page
 @staff_required
 def people(request):
     form = directory.PeopleDirectoryForm(request.GET or None, auto_id="filter-%s")

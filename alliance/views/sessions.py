@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gdpa.accounts.permissions import staff_required
+from gdpa.http.kept_pages import kept_page
 from gdpa.portal.forms import apply_validation_error
 from gdpa.portal.htmx import attempt, attempt_returning, is_partial_request, notify, render_region
 
@@ -55,6 +56,7 @@ SESSIONS_PER_PAGE = 20
 # Participants ----------------------------------------------------------------------------
 
 
+@kept_page
 @login_required
 def my_sessions(request):
     """The person's invitations, upcoming and past, a page of each at a time. The private
@@ -113,6 +115,7 @@ def _session_context(request, session, participant, **extra) -> dict:
     }
 
 
+@kept_page
 @login_required
 def session(request, pk: int):
     session, participant = permissions.access_session(request.user, pk)

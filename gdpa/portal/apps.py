@@ -13,8 +13,12 @@ class PortalConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_migrate
 
+        from gdpa.http import kept_pages
+
         from .registry import NavLink, register_nav_link
         from .sites import site_sync
+
+        kept_pages.connect()
 
         # After the sites app has created its row, name it after SITE_URL.
         post_migrate.connect(

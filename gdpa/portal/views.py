@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from gdpa.accounts.permissions import access_person_record, staff_required
 from gdpa.audit import registry as audit_registry
+from gdpa.http.kept_pages import kept_page
 
 from . import readiness, records
 from .htmx import is_partial_request, render_region
@@ -13,11 +14,13 @@ from .registry import panels_for, person_sections
 from .selectors import home_facts
 
 
+@kept_page
 def home(request):
     """The public page: what the alliance is, for whom, and how to join."""
     return render(request, "portal/home.html", home_facts())
 
 
+@kept_page
 @login_required
 def dashboard(request):
     """The signed-in landing page, assembled from the sections each app registers."""

@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "gdpa.http.middleware.RequestGuardMiddleware",
+    # Before the session and authentication, to record every table a page reads; it
+    # answers in process_view, once every middleware below has let the request through.
+    "gdpa.http.kept_pages.KeptPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -403,6 +406,13 @@ if REDIS_URL:
     CACHES = shared_cache(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+#: Seconds a page of a ``@kept_page`` view is answered again for the same person while
+#: nothing it was drawn from is written (gdpa/http/kept_pages.py); 0 keeps nothing. Needs a
+#: cache every process shares, so it is off without Redis.
+KEPT_PAGE_SECONDS = env.int("KEPT_PAGE_SECONDS", default=30 if REDIS_URL else 0)
+#: Whether a write also forgets kept pages before its transaction commits: only a request
+#: inside the same transaction could see it then, which the portal never makes (tests do).
+KEPT_PAGES_SEE_UNCOMMITTED = False
 #: Sessions stay in the database (Django's ``db`` engine, its read compiled once:
 #: gdpa/accounts/session_store.py). ``cached_db`` saves one query per page
 #: (docs/benchmarks.md) but was turned down: while Redis is away the cache answers from each

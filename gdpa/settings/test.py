@@ -34,6 +34,11 @@ ZEAL_ALLOWLIST = [
     {"model": "contenttypes.ContentType", "field": "get()"},
 ]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process: its memory is the cache every request shares, so pages are kept as in
+# production and every test that reads a page after a change checks they are forgotten.
+KEPT_PAGE_SECONDS = 30
+# Each test runs inside a transaction that never commits, and reads pages inside it.
+KEPT_PAGES_SEE_UNCOMMITTED = True
 # Many tests move the clock forward by days with a signed-in client; the session lifetime
 # tests (tests/gdpa/test_security_headers.py) turn the limits on with override_settings.
 SESSION_IDLE_TIMEOUT = None

@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 
+from gdpa.http.kept_pages import kept_page
 from gdpa.portal.htmx import is_partial_request, render_region
 
 from .. import permissions, selectors, services
@@ -13,6 +14,7 @@ from .nominations import nominator_context
 # Everyone ---------------------------------------------------------------------------------
 
 
+@kept_page
 def catalogue(request):
     """Published programmes with their open offerings, for anyone; the filter form
     swaps the results region with htmx and works as a plain GET form without it. The
@@ -89,6 +91,7 @@ def offering_context(request, offering, **extra) -> dict:
     }
 
 
+@kept_page
 def offering(request, pk: int):
     offering = permissions.access_offering(request.user, pk)
     return render(request, "trainings/offering.html", offering_context(request, offering))
