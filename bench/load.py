@@ -350,12 +350,33 @@ def _send(method, *args, headers: dict):
     return method(*args, headers=headers)
 
 
+def _cost(request: tuple, headers: dict, repeat: int, *, warm: int = 1) -> tuple:
+    """The response, its queries and the median CPU ms of ``repeat`` more of the same
+    request, after ``warm`` requests to warm the caches the page uses."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warm):
+        _send(*request, headers=headers)
+    with CaptureQueriesContext(connection) as captured:
+        response = _send(*request, headers=headers)
+    queries = len(captured)  # now: the next request clears the log it reads
+    cpu = []
+    for _ in range(repeat):
+        started = time.process_time()
+        _send(*request, headers=headers)
+        cpu.append((time.process_time() - started) * 1000)
+    return response, queries, round(statistics.median(cpu), 1) if cpu else None
+
+
 def page_costs(plan: dict, repeat: int) -> dict[str, dict]:
-    """Queries, HTML size and CPU per request of each page, in this process (test client).
-    A POST is measured once for its queries (it changes the data: enroll, then withdraw)."""
+    """Queries, HTML size and CPU per request of each page, in this process (test client):
+    drawn (kept pages switched off) and answered from the kept page
+    (gdpa/http/kept_pages.py; the same as drawn for a page that is not kept). A POST is
+    measured once for its queries (it changes the data: enroll, then withdraw)."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     costs: dict[str, dict] = {}
     for role, journey in plan.items():
@@ -366,27 +387,33 @@ def page_costs(plan: dict, repeat: int) -> dict[str, dict]:
             headers = {"X-CSRFToken": CSRF_SECRET}
             if htmx:
                 headers["HX-Request"] = "true"
-
-            request = (client.post, path, data or {}) if method == "POST" else (client.get, path)
-            if method == "GET":
-                _send(*request, headers=headers)  # warm the caches the page uses
-            with CaptureQueriesContext(connection) as captured:
-                response = _send(*request, headers=headers)
-            queries = len(captured)  # now: the next request clears the log it reads
-            cpu = []
-            for _ in range(repeat if method == "GET" else 0):
-                started = time.process_time()
-                _send(*request, headers=headers)
-                cpu.append((time.process_time() - started) * 1000)
             key = f"{role} / {name}" + (" (htmx)" if htmx else "")
-            if key in costs:
+            if method == "POST":
+                with CaptureQueriesContext(connection) as captured:
+                    response = _send(client.post, path, data or {}, headers=headers)
+                if key not in costs:
+                    costs[key] = {
+                        "status": response.status_code,
+                        "queries": len(captured),
+                        "kb": round(len(response.content) / 1024, 1),
+                        "cpu_ms": None,
+                        "kept_queries": None,
+                        "kept_cpu_ms": None,
+                    }
                 continue
-            costs[key] = {
-                "status": response.status_code,
-                "queries": queries,
-                "kb": round(len(response.content) / 1024, 1),
-                "cpu_ms": round(statistics.median(cpu), 1) if cpu else None,
-            }
+            with override_settings(KEPT_PAGE_SECONDS=0):
+                response, queries, cpu = _cost((client.get, path), headers, repeat)
+            # Two to warm: the first learns what the page reads, the second keeps it.
+            _, kept_queries, kept_cpu = _cost((client.get, path), headers, repeat, warm=2)
+            if key not in costs:
+                costs[key] = {
+                    "status": response.status_code,
+                    "queries": queries,
+                    "kb": round(len(response.content) / 1024, 1),
+                    "cpu_ms": cpu,
+                    "kept_queries": kept_queries,
+                    "kept_cpu_ms": kept_cpu,
+                }
     return costs
 
 
@@ -417,10 +444,16 @@ def load_run(plan: dict, users: int, label: str, args, log_dir: Path) -> dict:
 
 
 def print_tables(costs: dict, runs: dict) -> None:
-    print("\n| Page (role) | status | queries | HTML KB | CPU ms, in-process |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "\n| Page (role) | status | queries | HTML KB | CPU ms, in-process "
+        "| kept: queries | kept: CPU ms |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for key, c in costs.items():
-        print(f"| {key} | {c['status']} | {c['queries']} | {c['kb']} | {c['cpu_ms'] or '-'} |")
+        print(
+            f"| {key} | {c['status']} | {c['queries']} | {c['kb']} | {c['cpu_ms'] or '-'} "
+            f"| {c['kept_queries'] or '-'} | {c['kept_cpu_ms'] or '-'} |"
+        )
     for label, figures in runs.items():
         print(f"\n{label}\n\n| Page | requests | failures | req/s | p50 | p95 | p99 |")
         print("|---|---:|---:|---:|---:|---:|---:|")
