@@ -16,17 +16,19 @@ has changed since:
   every table it wrote). A page is kept with the counters it saw before it was drawn, and
   is answered again only while every one of them is unchanged: a page drawn while a write
   was not yet committed was drawn from the rows before it, and its counter moves on
-  commit. So a write shows on the next request of everyone who
-  sees it, whatever path made it: a view, a task, the admin, a management command, a
-  bulk ``update()``.
+  commit. So a write shows on the next request of everyone who sees it, whatever path
+  made it: a view, a task, the admin, a management command, a bulk ``update()``. (The
+  tables in ``NOT_WATCHED``, written for every e-mail sent, advance nothing; a page that
+  reads one is never kept.)
 - **Time** changes pages too (a session starting, an enrollment window closing): a page is
   kept at most ``KEPT_PAGE_SECONDS``.
 
 A page is kept only when it was a plain success: a ``GET`` answered 200 with HTML, setting
 no cookie (a new session, a new CSRF cookie, messages read; the CSRF cookie sent again to
-renew it is sent again from a kept page too), having written nothing while it
-was drawn (a view that records something when it is seen is drawn every time it does), and
-with no message waiting to be shown. The session's contents are part of the key, so
+renew it is sent again from a kept page too), having written nothing while it was drawn (a
+view that records something when it is seen is drawn every time it does), with no message
+waiting to be shown, and having read nothing whose table cannot be named (SQL not written by
+the ORM, or a ``NOT_WATCHED`` table). The session's contents are part of the key, so
 signing out, the second factor, or anything else kept in the session makes another key;
 the session table is therefore not counted as read (every session's "last seen" is
 written there, which would otherwise forget everyone's pages).
