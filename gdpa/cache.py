@@ -193,8 +193,10 @@ def advance_counters(keys: Iterable[str]) -> None:
     Redis forgot (evicted, restarted) never comes back to a value it had before."""
     from django.core.cache import cache
 
-    if isinstance(cache, ResilientRedisCache):
-        cache.advance_counters(keys)
+    # ``cache`` is Django's proxy to this thread's backend: ask it, not its type.
+    in_one_trip = getattr(cache, "advance_counters", None)
+    if in_one_trip is not None:
+        in_one_trip(keys)
     else:
         _advance_each(cache, keys)
 

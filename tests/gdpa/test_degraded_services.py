@@ -121,3 +121,25 @@ def test_the_cache_stores_in_redis_itself_call_after_call():
             assert direct.get("gdpa:test:counter") == 2
         finally:
             shared.delete_many([f"gdpa:test:{n}" for n in range(50)] + ["gdpa:test:counter"])
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (CI sets REDIS_URL)")
+def test_counters_advance_in_one_round_trip_in_redis(monkeypatch):
+    """Kept pages' counters (gdpa/http/kept_pages.py): through the portal's cache, a counter
+    starts from the time and moves by one per advance, in Redis itself."""
+    with override_settings(CACHES=shared_cache(os.environ["REDIS_URL"])):
+        from django.core.cache import caches
+
+        def one_at_a_time(*args):
+            raise AssertionError("advanced key by key instead of in one pipeline")
+
+        monkeypatch.setattr(resilient, "_advance_each", one_at_a_time)
+        try:
+            resilient.advance_counters(["gdpa:test:a", "gdpa:test:b"])
+            first = caches[DIRECT].get("gdpa:test:a")
+            resilient.advance_counters(["gdpa:test:a"])
+            assert caches[DIRECT].get("gdpa:test:a") == first + 1
+            assert first > 1_700_000_000 * 10**9  # started from the time in nanoseconds
+            assert caches[DIRECT].get("gdpa:test:b") is not None
+        finally:
+            caches[DIRECT].delete_many(["gdpa:test:a", "gdpa:test:b"])
