@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 import os
 import shutil
@@ -11,6 +12,7 @@ from allauth.account.internal.flows.login import (
 )
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.test import Client, override_settings
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
@@ -18,6 +20,7 @@ from django_scopes import scopes_disabled
 from alliance import services as alliance_services
 from alliance.models import AllianceSession, Membership, Organization
 from gdpa.accounts.middleware import activity_cache_key
+from gdpa.cache import UNREACHABLE
 from gdpa.http import kept_pages
 from gdpa.http.kept_pages import AdvanceOnCommit
 from tests import factories, zeal_scope
@@ -70,6 +73,18 @@ def django_assert_num_queries(django_assert_num_queries):
 @pytest.fixture
 def django_assert_max_num_queries(django_assert_max_num_queries):
     return _drawn(django_assert_max_num_queries)
+
+
+def _settings_changed(*, setting, **kwargs) -> None:
+    # A test changing a setting may change what pages show: forget every kept page. (A
+    # changed CACHES brings its own cache and counters; one that does not answer keeps
+    # nothing.)
+    if setting != "CACHES":
+        with contextlib.suppress(*UNREACHABLE):
+            kept_pages.advance([kept_pages.EVERYTHING])
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="tests.kept_pages.settings")
 
 
 @pytest.fixture

@@ -48,7 +48,6 @@ view's models listed by hand; django-cachalot keeps query results, while the tim
 pages is in drawing them, not in their queries.
 """
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -59,20 +58,20 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
-from gdpa.cache import OUTAGES, UNREACHABLE, advance_counters, counters_read
+from gdpa.cache import OUTAGES, advance_counters, counters_read
 
-#: The counter every kept page depends on; statements whose tables cannot be named, and
-#: settings changed in tests, advance it.
+#: The counter every kept page depends on; statements whose tables cannot be named (and
+#: settings changed in tests: tests/conftest.py) advance it.
 EVERYTHING = "*"
-#: Tables that are read on every request but whose contents are part of the key instead.
-NOT_COUNTED = frozenset({"django_session"})
+#: Tables read on every request whose contents are part of the key instead: no page depends
+#: on their counters, so their writes (each session's "last seen") advance none.
+IN_THE_KEY = frozenset({"django_session"})
 #: Tables written for every e-mail sent (claimed, then marked sent: 20,000 writes in a
 #: fan-out of 10,000) that no kept page shows: their writes advance no counter, which would
 #: cost the workers a quarter more CPU per message (docs/benchmarks.md), and a page that
@@ -101,23 +100,24 @@ def counter(table: str) -> str:
     return f"gdpa:kept:{table}"
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def classify(sql: str) -> tuple[str, frozenset[str]]:
     """``("read" | "write" | "neutral", tables)`` for one statement. A write names the
-    table it writes (none for one in ``NOT_WATCHED``); one whose table cannot be named
-    writes ``EVERYTHING``."""
+    table it writes (none for one in ``NOT_WATCHED`` or ``IN_THE_KEY``); one whose table
+    cannot be named writes ``EVERYTHING``. Kept per SQL text (the values are parameters),
+    so the classification costs a dictionary lookup after the first time."""
     first = _FIRST_WORD.match(sql)
     word = first.group(1).upper() if first else ""
     if word in _NEUTRAL:
         return "neutral", frozenset()
     if word in ("SELECT", "EXPLAIN") or (word == "WITH" and not _WRITE_WORD.search(sql)):
-        tables = set(_TABLE.findall(sql)) - NOT_COUNTED
+        tables = set(_TABLE.findall(sql)) - IN_THE_KEY
         if _UNQUOTED_SOURCE.search(sql) or tables & NOT_WATCHED:
             tables.add(UNNAMED)
         return "read", frozenset(tables)
     written = _TABLE.search(sql) if word in ("INSERT", "UPDATE", "DELETE") else None
     table = written.group(1) if written else EVERYTHING
-    return "write", frozenset() if table in NOT_WATCHED else frozenset({table})
+    return "write", frozenset() if table in NOT_WATCHED | IN_THE_KEY else frozenset({table})
 
 
 @dataclass
@@ -131,7 +131,8 @@ class _Drawing:
 _drawing: ContextVar[_Drawing | None] = ContextVar("gdpa_kept_drawing", default=None)
 
 
-def _advance(tables) -> None:
+def advance(tables) -> None:
+    """Advance the counters of ``tables``: every page kept from them is forgotten."""
     advance_counters(counter(table) for table in tables)
 
 
@@ -144,7 +145,7 @@ class AdvanceOnCommit:
     tables: set
 
     def __call__(self) -> None:
-        _advance(self.tables)
+        advance(self.tables)
 
 
 def _advance_on_commit(connection, tables) -> None:
@@ -172,17 +173,17 @@ def watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if drawing is not None:
         drawing.wrote = True
-    if not tables:  # NOT_WATCHED
+    if not tables:  # NOT_WATCHED, IN_THE_KEY
         return result
     connection = context["connection"]
     if not connection.in_atomic_block:
-        _advance(tables)  # committed already
+        advance(tables)  # committed already
         return result
     # When the transaction commits: a page drawn before then, from the rows before the
     # write, was kept with the counter as it is now, and is not answered after the commit.
     _advance_on_commit(connection, tables)
     if settings.KEPT_PAGES_SEE_UNCOMMITTED:
-        _advance(tables)
+        advance(tables)
     return result
 
 
@@ -191,18 +192,9 @@ def _install(sender, connection, **kwargs) -> None:
         connection.execute_wrappers.append(watch)
 
 
-def _settings_changed(*, setting, **kwargs) -> None:
-    # A test changing a setting may change what pages show. (A changed CACHES brings its
-    # own cache, kept pages and counters; one that does not answer keeps nothing.)
-    if setting != "CACHES":
-        with contextlib.suppress(*UNREACHABLE):
-            _advance([EVERYTHING])
-
-
 def connect() -> None:
     """Watch every database connection; called once from ``PortalConfig.ready``."""
     connection_created.connect(_install, dispatch_uid="gdpa.kept_pages.install")
-    setting_changed.connect(_settings_changed, dispatch_uid="gdpa.kept_pages.settings")
 
 
 def forget_learnt() -> None:
