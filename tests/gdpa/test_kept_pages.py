@@ -314,3 +314,48 @@ def test_a_transaction_advances_once_on_commit_for_what_it_kept(staff):
         factories.make_user(email="again@example.org")
         # The account and its address, each once; nothing of the programme rolled back.
         assert registered() == [{"accounts_user", "account_emailaddress"}]
+
+
+def _kept_url_names(patterns=None, namespace="") -> set[str]:
+    from django.urls import get_resolver
+
+    names = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if hasattr(pattern, "url_patterns"):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _kept_url_names(pattern.url_patterns, inner)
+        elif getattr(pattern.callback, "kept_page", False):
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_kept_view_is_answered_kept_the_third_time(client, staff, scheduled, focal_point):
+    """Each ``@kept_page`` view, for someone who may see it: the first request learns what
+    it reads, the second keeps it, the third is answered from it (3-4 queries: the
+    session, the account, the memberships). A page that silently stops being kept (a
+    query whose tables cannot be named, a write on GET) fails here."""
+    invite(staff, scheduled, focal_point)
+    offering = factories.make_offering(staff=staff)
+    youth_participant = factories.make_youth_participant()
+    asked = {
+        "portal:home": (None, []),
+        "portal:dashboard": (focal_point, []),
+        "alliance:my_sessions": (focal_point, []),
+        "alliance:session": (focal_point, [scheduled.pk]),
+        "trainings:catalogue": (focal_point, []),
+        "trainings:offering": (focal_point, [offering.pk]),
+        "youth:showcase": (youth_participant, []),
+        "alliance:staff_organizations": (staff, []),
+        "alliance:staff_people": (staff, []),
+    }
+    assert _kept_url_names() == asked.keys()
+    for name, (person, args) in asked.items():
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        url = reverse(name, args=args)
+        client.get(url)
+        drawn, drawing = queries_for(client, url)
+        kept, queries = queries_for(client, url)
+        assert kept.content == drawn.content, name
+        assert queries < drawing and queries <= 4, name
