@@ -391,29 +391,23 @@ def page_costs(plan: dict, repeat: int) -> dict[str, dict]:
             if method == "POST":
                 with CaptureQueriesContext(connection) as captured:
                     response = _send(client.post, path, data or {}, headers=headers)
-                if key not in costs:
-                    costs[key] = {
-                        "status": response.status_code,
-                        "queries": len(captured),
-                        "kb": round(len(response.content) / 1024, 1),
-                        "cpu_ms": None,
-                        "kept_queries": None,
-                        "kept_cpu_ms": None,
-                    }
-                continue
-            with override_settings(KEPT_PAGE_SECONDS=0):
-                response, queries, cpu = _cost((client.get, path), headers, repeat)
-            # Two to warm: the first learns what the page reads, the second keeps it.
-            _, kept_queries, kept_cpu = _cost((client.get, path), headers, repeat, warm=2)
-            if key not in costs:
-                costs[key] = {
+                queries, cpu, kept_queries, kept_cpu = len(captured), None, None, None
+            else:
+                with override_settings(KEPT_PAGE_SECONDS=0):
+                    response, queries, cpu = _cost((client.get, path), headers, repeat)
+                # Two to warm: the first learns what the page reads, the second keeps it.
+                _, kept_queries, kept_cpu = _cost((client.get, path), headers, repeat, warm=2)
+            costs.setdefault(
+                key,
+                {
                     "status": response.status_code,
                     "queries": queries,
                     "kb": round(len(response.content) / 1024, 1),
                     "cpu_ms": cpu,
                     "kept_queries": kept_queries,
                     "kept_cpu_ms": kept_cpu,
-                }
+                },
+            )
     return costs
 
 
