@@ -359,3 +359,16 @@ def test_every_kept_view_is_answered_kept_the_third_time(client, staff, schedule
         kept, queries = queries_for(client, url)
         assert kept.content == drawn.content, name
         assert queries < drawing and queries <= 4, name
+
+
+def test_a_staff_page_kept_is_refused_once_the_staff_role_is_gone(client, staff):
+    """Authority is decided again as soon as the rows it rests on change: the staff role
+    comes from the secretariat membership, whose table the kept page read."""
+    from alliance.models import Membership
+
+    client.force_login(staff)
+    url = reverse("alliance:staff_people")
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    Membership.objects.filter(user=staff).delete()
+    assert client.get(url).status_code in (403, 404)
